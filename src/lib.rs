@@ -1,0 +1,23 @@
+//! blast-radius: what an operation would take down, computed before anyone runs it.
+//!
+//! The flow is: [`load`] reads and parses a topology file into [`raw`] types,
+//! [`build`] checks them and freezes a [`topology::Topology`]; [`plan`]
+//! resolves an operation against it; [`engine`] applies it on paper and
+//! propagates failures; [`report`] turns the result into a verdict that the
+//! [`render`] modules print. [`cli`] ties it to the command line. The library
+//! never prints: [`run`] returns what to write and the exit code.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod build;
+pub mod cli;
+pub mod error;
+pub mod load;
+pub mod raw;
+pub mod render;
+pub mod status;
+pub mod topology;
+pub mod validate;
+
+pub use cli::{Environment, Outcome, run};
+pub use error::{Diagnostic, Error, Result};
+pub use status::{FailOn, Status};

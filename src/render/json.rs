@@ -1,0 +1,10 @@
+//! JSON output: pretty-printed, with a trailing newline.
+
+use serde::Serialize;
+
+pub fn to_string<T: Serialize>(value: &T) -> String {
+    // Serializing plain data structs with string keys cannot fail.
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
