@@ -30,12 +30,14 @@
 use std::io::{self, Write};
 use std::process::exit;
 
-const USAGE: &str = "usage: gen_topology --components N [--seed S] [--regions R]\n\
-\n\
-Writes a synthetic blast-radius topology (format v1) with N components to stdout.\n\
-  --components N  total components incl. customer apps (N >= 50 per region)\n\
-  --seed S        PRNG seed, u64 (default 1)\n\
-  --regions R     number of regions, 1..=1000 (default N/50000 rounded up, 1..=20)";
+const USAGE: &str = concat!(
+    "usage: gen_topology --components N [--seed S] [--regions R]\n",
+    "\n",
+    "Writes a synthetic blast-radius topology (format v1) with N components to stdout.\n",
+    "  --components N  total components incl. customer apps (N >= 50 per region)\n",
+    "  --seed S        PRNG seed, u64 (default 1)\n",
+    "  --regions R     number of regions, 1..=1000 (default N/50000 rounded up, 1..=20)",
+);
 
 /// Service families: each gets a control plane and a state store per region.
 const FAMILIES: [&str; 8] = ["ec2", "ebs", "elb", "lambda", "sqs", "ddb", "iam", "rds"];
@@ -90,7 +92,8 @@ fn parse_args() -> Args {
             "--seed" | "-s" => seed = parse_num::<u64>(&flag, value()),
             "--regions" | "-r" => regions = Some(parse_num::<usize>(&flag, value())),
             "--help" | "-h" => {
-                println!("{USAGE}");
+                // Ignore a closed pipe (`--help | head -1`).
+                let _ = writeln!(io::stdout(), "{USAGE}");
                 exit(0);
             }
             other => usage_error(&format!("unexpected argument `{other}`")),
@@ -102,7 +105,11 @@ fn parse_args() -> Args {
     if regions.is_some_and(|r| !(1..=1000).contains(&r)) {
         usage_error("--regions must be between 1 and 1000");
     }
-    Args { components, seed, regions }
+    Args {
+        components,
+        seed,
+        regions,
+    }
 }
 
 /// splitmix64: tiny, fast, and good enough for synthetic data.
@@ -375,7 +382,12 @@ fn write_data_stores(out: &mut Out, p: &Plan) {
 /// Networks, bridges, monitoring, DNS, auth and family control planes.
 fn write_infra(out: &mut Out, rng: &mut Rng, r: usize) {
     let line = |out: &mut Out, t: Target, kind: &str| {
-        out.s("  - id: ").id(t).s("\n    kind: ").s(kind).s("\n    region: ").region(r);
+        out.s("  - id: ")
+            .id(t)
+            .s("\n    kind: ")
+            .s(kind)
+            .s("\n    region: ")
+            .region(r);
         out.s("\n    tags: {tier: infra}\n");
     };
 
@@ -445,7 +457,10 @@ fn write_services(out: &mut Out, rng: &mut Rng, p: &Plan) {
         write_infra(out, rng, r);
         for i in 0..p.services[r] {
             let fam = rng.below(FAMILIES.len());
-            out.s("  - id: ").id(Target::Svc(r, i)).s("\n    kind: ").s(FAMILIES[fam]);
+            out.s("  - id: ")
+                .id(Target::Svc(r, i))
+                .s("\n    kind: ")
+                .s(FAMILIES[fam]);
             out.s("\n    region: ").region(r).s("\n");
             // Placement: 20% in a subset of zones, otherwise the whole region.
             let mask: u8 = if rng.pct(20) {
@@ -506,7 +521,11 @@ fn write_services(out: &mut Out, rng: &mut Rng, p: &Plan) {
             };
             let mut deps = [hard(Target::NetMain(r)); 4];
             let mut len = 0;
-            let net = if rng.pct(85) { Target::NetInternal(r) } else { Target::NetMain(r) };
+            let net = if rng.pct(85) {
+                Target::NetInternal(r)
+            } else {
+                Target::NetMain(r)
+            };
             push_unique(&mut deps, &mut len, hard(net));
             for _ in 1..want {
                 let roll = rng.below(100);
@@ -519,13 +538,19 @@ fn write_services(out: &mut Out, rng: &mut Rng, p: &Plan) {
                 } else if roll < 19 {
                     // Services that use S3 (forward reference into s3_subsystems).
                     let s3 = if rng.pct(50) { 4 } else { rng.below(S3_NAMES.len()) };
-                    Dep { target: Target::S3(r, s3), soft: rng.pct(50) }
+                    Dep {
+                        target: Target::S3(r, s3),
+                        soft: rng.pct(50),
+                    }
                 } else if roll < 20 && r > 0 {
                     // Rare cross-region dependency on an earlier region.
                     let o = rng.below(r);
                     soft(Target::Svc(o, rng.below(p.services[o])))
                 } else if i > 0 {
-                    Dep { target: Target::Svc(r, rng.below(i)), soft: rng.pct(20) }
+                    Dep {
+                        target: Target::Svc(r, rng.below(i)),
+                        soft: rng.pct(20),
+                    }
                 } else {
                     hard(Target::Dns(r))
                 };
@@ -569,7 +594,11 @@ fn write_lbs(out: &mut Out, rng: &mut Rng, p: &Plan) {
     out.s("load_balancers:\n");
     for r in 0..p.regions {
         for i in 0..p.lbs[r] {
-            out.s("  - id: ").id(Target::Lb(r, i)).s("\n    region: ").region(r).s("\n");
+            out.s("  - id: ")
+                .id(Target::Lb(r, i))
+                .s("\n    region: ")
+                .region(r)
+                .s("\n");
             let mask = match rng.below(4) {
                 0 => 0b011,
                 1 => 0b110,
@@ -608,7 +637,10 @@ fn write_customers(out: &mut Out, rng: &mut Rng, p: &Plan) {
         let apps = rng.range(1, 3).min(left);
         left -= apps;
         let home = rng.below(p.regions);
-        out.s("  - id: cust.").padded(c, 6).s("\n    name: Customer ").padded(c, 6);
+        out.s("  - id: cust.")
+            .padded(c, 6)
+            .s("\n    name: Customer ")
+            .padded(c, 6);
         out.s("\n    weight: ").n(weight(rng)).s("\n");
         if rng.pct(10) {
             out.s("    tier: enterprise\n");
@@ -629,7 +661,11 @@ fn write_customers(out: &mut Out, rng: &mut Rng, p: &Plan) {
                 // Same region, same pick: take a different one (every region has >= 2).
                 lb2 = Target::Lb(home, (a + 1 + rng.below(p.lbs[home] - 1)) % p.lbs[home]);
             }
-            out.s("        depends_on: [{any_of: [").id(lb1).s(", ").id(lb2).s("]}, ");
+            out.s("        depends_on: [{any_of: [")
+                .id(lb1)
+                .s(", ")
+                .id(lb2)
+                .s("]}, ");
             let main = rng.below(svcs);
             out.id(Target::Svc(home, main));
             // quorum 2 of 3 distinct services.

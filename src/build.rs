@@ -11,8 +11,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::error::{Diagnostic, Error, Pos, Result, nearest};
 use crate::raw::{RawCapacity, RawComponent, RawDependency, RawMode, RawTopology, Sp};
 use crate::topology::{
-    Component, ComponentIdx, Customer, CustomerIdx, Edge, Group, Guard, Node, Placement, Region,
-    RegionIdx, Rule, Scenario, Section, Topology, Zone, ZoneIdx,
+    Component, ComponentIdx, Customer, CustomerIdx, Edge, Group, Guard, Node, Placement, Region, RegionIdx, Rule,
+    Scenario, Section, Topology, Zone, ZoneIdx,
 };
 
 /// What an id names, for messages like "`x` is a region, not a component".
@@ -83,10 +83,7 @@ impl<'a> Builder<'a> {
     fn suggest(&self, wanted: &str, kind: IdKind) -> Option<String> {
         nearest(
             wanted,
-            self.ids
-                .iter()
-                .filter(|(_, (k, _, _))| *k == kind)
-                .map(|(id, _)| *id),
+            self.ids.iter().filter(|(_, (k, _, _))| *k == kind).map(|(id, _)| *id),
         )
     }
 
@@ -145,7 +142,10 @@ pub fn build(raw: RawTopology, path: &Path) -> Result<Topology> {
 
     if raw.version.value != 1 {
         return Err(b
-            .error(pos(&raw.version), format!("unsupported topology version {}", raw.version.value))
+            .error(
+                pos(&raw.version),
+                format!("unsupported topology version {}", raw.version.value),
+            )
             .help("this version of blast reads `version: 1`")
             .into());
     }
@@ -181,7 +181,10 @@ pub fn build(raw: RawTopology, path: &Path) -> Result<Topology> {
     for (c, customer) in raw.customers.iter().enumerate() {
         if customer.apps.value.is_empty() {
             return Err(b
-                .error(pos(&customer.apps), format!("customer `{}` has no apps", customer.id.value))
+                .error(
+                    pos(&customer.apps),
+                    format!("customer `{}` has no apps", customer.id.value),
+                )
                 .help("a customer needs at least one app under `apps`")
                 .into());
         }
@@ -223,7 +226,15 @@ pub fn build(raw: RawTopology, path: &Path) -> Result<Topology> {
     let mut components = Vec::with_capacity(ordered.len());
     let mut placements = Vec::with_capacity(ordered.len());
     for (raw_component, section, customer) in &ordered {
-        components.push(component(&b, &regions, &zones, raw_component, *section, *customer, &mut placements)?);
+        components.push(component(
+            &b,
+            &regions,
+            &zones,
+            raw_component,
+            *section,
+            *customer,
+            &mut placements,
+        )?);
     }
 
     // Pass 3: references (state, depends_on), and the graph.
@@ -233,10 +244,18 @@ pub fn build(raw: RawTopology, path: &Path) -> Result<Topology> {
         let me = ComponentIdx(i as u32);
         let id = &raw_component.id.value;
         if let Some(state) = &raw_component.state {
-            let target = b.resolve(&state.value, pos(state), IdKind::Component, &format!("state of `{id}`:"))?;
+            let target = b.resolve(
+                &state.value,
+                pos(state),
+                IdKind::Component,
+                &format!("state of `{id}`:"),
+            )?;
             if components[target as usize].section != Section::DataStore {
                 return Err(b
-                    .error(pos(state), format!("state of `{id}`: `{}` is not a data store", state.value))
+                    .error(
+                        pos(state),
+                        format!("state of `{id}`: `{}` is not a data store", state.value),
+                    )
                     .help("`state` names an entry of `data_stores`")
                     .into());
             }
@@ -265,10 +284,14 @@ pub fn build(raw: RawTopology, path: &Path) -> Result<Topology> {
                             .into());
                     }
                     for member in list {
-                        let target = ComponentIdx(b.resolve(&member.value, pos(member), IdKind::Component, &context)?);
+                        let target =
+                            ComponentIdx(b.resolve(&member.value, pos(member), IdKind::Component, &context)?);
                         if members[first_member as usize..].contains(&target) {
                             return Err(b
-                                .error(pos(member), format!("`{}` is listed twice in one dependency of `{id}`", member.value))
+                                .error(
+                                    pos(member),
+                                    format!("`{}` is listed twice in one dependency of `{id}`", member.value),
+                                )
                                 .help("list each member once")
                                 .into());
                         }
@@ -279,15 +302,21 @@ pub fn build(raw: RawTopology, path: &Path) -> Result<Topology> {
                         Some(k) => {
                             if k.value == 0 || k.value > list.len() as u64 {
                                 return Err(b
-                                    .error(pos(k), format!(
-                                        "quorum {} of `{id}` is not between 1 and its {} members",
-                                        k.value,
-                                        list.len()
-                                    ))
+                                    .error(
+                                        pos(k),
+                                        format!(
+                                            "quorum {} of `{id}` is not between 1 and its {} members",
+                                            k.value,
+                                            list.len()
+                                        ),
+                                    )
                                     .help("set `quorum` to how many of the members must be serving")
                                     .into());
                             }
-                            Rule::Quorum { k: k.value as u32, any_of: false }
+                            Rule::Quorum {
+                                k: k.value as u32,
+                                any_of: false,
+                            }
                         }
                     }
                 }
@@ -371,7 +400,11 @@ fn build_graph(
     for (g, group) in groups.iter().enumerate() {
         let dependent = NodeIndex::new(group.dependent.index());
         for member in &members[group.members.start as usize..group.members.end as usize] {
-            graph.add_edge(NodeIndex::new(member.index()), dependent, Edge::Dependency(crate::topology::GroupIdx(g as u32)));
+            graph.add_edge(
+                NodeIndex::new(member.index()),
+                dependent,
+                Edge::Dependency(crate::topology::GroupIdx(g as u32)),
+            );
         }
     }
     for (c, customer) in customers.iter().enumerate() {
@@ -394,7 +427,12 @@ fn component(
 ) -> Result<Component> {
     let id = raw.id.value.as_str();
     let mut region = match &raw.region {
-        Some(r) => Some(RegionIdx(b.resolve(&r.value, pos(r), IdKind::Region, &format!("region of `{id}`:"))?)),
+        Some(r) => Some(RegionIdx(b.resolve(
+            &r.value,
+            pos(r),
+            IdKind::Region,
+            &format!("region of `{id}`:"),
+        )?)),
         None => None,
     };
 
@@ -431,21 +469,38 @@ fn component(
             let mut shares = vec![0.0; placed.len()];
             let mut extra = Vec::new();
             for (zone_name, amount) in map {
-                let zone = ZoneIdx(b.resolve(&zone_name.value, pos(zone_name), IdKind::Zone, &format!("capacity of `{id}`:"))?);
+                let zone = ZoneIdx(b.resolve(
+                    &zone_name.value,
+                    pos(zone_name),
+                    IdKind::Zone,
+                    &format!("capacity of `{id}`:"),
+                )?);
                 let amount = b.number(amount, "capacity", id)?;
                 match placed.iter().position(|z| *z == zone) {
                     Some(at) => shares[at] += amount,
                     None if !explicit_zones => extra.push((zone, amount)),
                     None => {
                         return Err(b
-                            .error(pos(zone_name), format!("capacity of `{id}` names zone `{}`, which is not one of its zones", zone_name.value))
+                            .error(
+                                pos(zone_name),
+                                format!(
+                                    "capacity of `{id}` names zone `{}`, which is not one of its zones",
+                                    zone_name.value
+                                ),
+                            )
                             .help("add the zone to `zones`, or remove it from the capacity map")
                             .into());
                     }
                 }
             }
-            placements.extend(placed.iter().zip(&shares).map(|(z, c)| Placement { zone: Some(*z), capacity: *c }));
-            placements.extend(extra.into_iter().map(|(z, c)| Placement { zone: Some(z), capacity: c }));
+            placements.extend(placed.iter().zip(&shares).map(|(z, c)| Placement {
+                zone: Some(*z),
+                capacity: *c,
+            }));
+            placements.extend(extra.into_iter().map(|(z, c)| Placement {
+                zone: Some(z),
+                capacity: c,
+            }));
         }
         Some(RawCapacity::Total(total)) => {
             let at = raw.capacity.as_ref().map_or(pos(&raw.id), pos);
@@ -463,68 +518,104 @@ fn component(
 
     // A component placed only in zones of one region belongs to that region.
     if region.is_none() {
-        let mut zone_regions = placements[first as usize..].iter().filter_map(|p| p.zone).map(|z| zones[z.index()].region);
-        if let Some(r) = zone_regions.next() {
-            if zone_regions.all(|other| other == r) {
-                region = Some(r);
-            }
+        let mut zone_regions = placements[first as usize..]
+            .iter()
+            .filter_map(|p| p.zone)
+            .map(|z| zones[z.index()].region);
+        if let Some(r) = zone_regions.next()
+            && zone_regions.all(|other| other == r)
+        {
+            region = Some(r);
         }
     }
 
     let min_capacity = b.optional_number(&raw.min_capacity, "min_capacity", id)?;
     let max_capacity = b.optional_number(&raw.max_capacity, "max_capacity", id)?;
     let at_capacity = raw.capacity.as_ref().map_or(pos(&raw.id), pos);
-    if let (Some(min), true) = (min_capacity, capacity_given) {
-        if min > capacity {
-            return Err(b
-                .error(at_capacity, format!("`{id}` has capacity {} below its min_capacity {}", fmt_num(capacity), fmt_num(min)))
-                .help("min_capacity <= capacity <= max_capacity must hold at the start")
-                .into());
-        }
+    if let (Some(min), true) = (min_capacity, capacity_given)
+        && min > capacity
+    {
+        return Err(b
+            .error(
+                at_capacity,
+                format!(
+                    "`{id}` has capacity {} below its min_capacity {}",
+                    fmt_num(capacity),
+                    fmt_num(min)
+                ),
+            )
+            .help("min_capacity <= capacity <= max_capacity must hold at the start")
+            .into());
     }
-    if let Some(max) = max_capacity {
-        if capacity > max {
-            return Err(b
-                .error(at_capacity, format!("`{id}` has capacity {} above its max_capacity {}", fmt_num(capacity), fmt_num(max)))
-                .help("min_capacity <= capacity <= max_capacity must hold at the start")
-                .into());
-        }
+    if let Some(max) = max_capacity
+        && capacity > max
+    {
+        return Err(b
+            .error(
+                at_capacity,
+                format!(
+                    "`{id}` has capacity {} above its max_capacity {}",
+                    fmt_num(capacity),
+                    fmt_num(max)
+                ),
+            )
+            .help("min_capacity <= capacity <= max_capacity must hold at the start")
+            .into());
     }
-    if let (Some(min), Some(max)) = (min_capacity, max_capacity) {
-        if min > max {
-            let at = raw.min_capacity.as_ref().map_or(pos(&raw.id), pos);
-            return Err(b
-                .error(at, format!("`{id}` has min_capacity {} above its max_capacity {}", fmt_num(min), fmt_num(max)))
-                .help("min_capacity <= capacity <= max_capacity must hold")
-                .into());
-        }
+    if let (Some(min), Some(max)) = (min_capacity, max_capacity)
+        && min > max
+    {
+        let at = raw.min_capacity.as_ref().map_or(pos(&raw.id), pos);
+        return Err(b
+            .error(
+                at,
+                format!(
+                    "`{id}` has min_capacity {} above its max_capacity {}",
+                    fmt_num(min),
+                    fmt_num(max)
+                ),
+            )
+            .help("min_capacity <= capacity <= max_capacity must hold")
+            .into());
     }
-    if !capacity_given {
-        if let Some(min) = min_capacity {
-            if min > capacity {
-                let at = raw.min_capacity.as_ref().map_or(pos(&raw.id), pos);
-                return Err(b
-                    .error(at, format!("`{id}` has min_capacity {} but no capacity (it counts {} unit(s))", fmt_num(min), fmt_num(capacity)))
-                    .help("give it a `capacity`")
-                    .into());
-            }
-        }
+    if !capacity_given
+        && let Some(min) = min_capacity
+        && min > capacity
+    {
+        let at = raw.min_capacity.as_ref().map_or(pos(&raw.id), pos);
+        return Err(b
+            .error(
+                at,
+                format!(
+                    "`{id}` has min_capacity {} but no capacity (it counts {} unit(s))",
+                    fmt_num(min),
+                    fmt_num(capacity)
+                ),
+            )
+            .help("give it a `capacity`")
+            .into());
     }
     let load = b.optional_number(&raw.load, "load", id)?.unwrap_or(0.0);
     let collapse_at = b.optional_number(&raw.collapse_at, "collapse_at", id)?;
-    if let (Some(c), Some(spanned)) = (collapse_at, &raw.collapse_at) {
-        if c <= 1.0 {
-            return Err(b
-                .error(pos(spanned), format!("`collapse_at` of `{id}` is {c}, but it must be greater than 1"))
-                .help("collapse_at is the load/capacity ratio at which it goes down, e.g. 1.3")
-                .into());
-        }
+    if let (Some(c), Some(spanned)) = (collapse_at, &raw.collapse_at)
+        && c <= 1.0
+    {
+        return Err(b
+            .error(
+                pos(spanned),
+                format!("`collapse_at` of `{id}` is {c}, but it must be greater than 1"),
+            )
+            .help("collapse_at is the load/capacity ratio at which it goes down, e.g. 1.3")
+            .into());
     }
     let restart_time = match &raw.restart_time {
         Some(text) => Some(parse_duration(&text.value).ok_or_else(|| {
             Error::from(
-                b.error(pos(text), format!("invalid restart_time `{}` for `{id}`", text.value.escape_debug()))
-                    .help("write a duration such as `45s`, `90m`, `4h` or `1h30m`"),
+                b.error(
+                    pos(text),
+                    format!("invalid restart_time `{}` for `{id}`", text.value.escape_debug()),
+                )
+                .help("write a duration such as `45s`, `90m`, `4h` or `1h30m`"),
             )
         })?),
         None => None,
@@ -532,13 +623,13 @@ fn component(
     let guard = match &raw.guard {
         Some(g) => {
             let max_step_percent = b.optional_number(&g.max_step_percent, "max_step_percent", id)?;
-            if let (Some(p), Some(spanned)) = (max_step_percent, &g.max_step_percent) {
-                if p > 100.0 {
-                    return Err(b
-                        .error(pos(spanned), format!("`max_step_percent` of `{id}` is {p}, above 100"))
-                        .help("use a percentage between 0 and 100")
-                        .into());
-                }
+            if let (Some(p), Some(spanned)) = (max_step_percent, &g.max_step_percent)
+                && p > 100.0
+            {
+                return Err(b
+                    .error(pos(spanned), format!("`max_step_percent` of `{id}` is {p}, above 100"))
+                    .help("use a percentage between 0 and 100")
+                    .into());
             }
             Guard {
                 requires_approval: g.requires_approval,
@@ -609,10 +700,16 @@ fn check_zone_in_region(
 
 fn push_even(placements: &mut Vec<Placement>, zones: &[ZoneIdx], total: f64) {
     if zones.is_empty() {
-        placements.push(Placement { zone: None, capacity: total });
+        placements.push(Placement {
+            zone: None,
+            capacity: total,
+        });
     } else {
         let share = total / zones.len() as f64;
-        placements.extend(zones.iter().map(|z| Placement { zone: Some(*z), capacity: share }));
+        placements.extend(zones.iter().map(|z| Placement {
+            zone: Some(*z),
+            capacity: share,
+        }));
     }
 }
 

@@ -5,9 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::error::Error;
+use crate::error::{Diagnostic, Error};
 use crate::load::{self, Limits};
-use crate::validate;
+use crate::plan::{self, Origin, Plan};
+use crate::status::FailOn;
+use crate::topology::Topology;
+use crate::{engine, explain, render, report, validate};
 
 /// What the process should write and how it should exit.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -64,8 +67,66 @@ pub enum SummaryFormat {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+/// Which operation to apply: exactly one of `--op` (repeatable), `--plan` or `--scenario`.
+#[derive(Debug, Args)]
+#[group(id = "operation", required = true, multiple = false)]
+pub struct OperationArgs {
+    /// An inline step: `KIND [PRIMARY] [key=value]...`, e.g. 'remove-capacity s3.index count=2' (repeat for several steps)
+    #[arg(long = "op", value_name = "OP", group = "operation")]
+    pub ops: Vec<String>,
+    /// A plan file (YAML: description, approvals, fail_on, steps)
+    #[arg(long, value_name = "FILE", group = "operation")]
+    pub plan: Option<PathBuf>,
+    /// A scenario from the topology's `scenarios`
+    #[arg(long, value_name = "NAME", group = "operation")]
+    pub scenario: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Approve touching a `requires_approval` component (repeatable)
+    #[arg(long = "approve", value_name = "ID")]
+    pub approvals: Vec<String>,
+    /// Fail the gate when a customer app reaches this status [default: the plan's `fail_on`, else degraded]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Apply an operation on paper and print its blast radius; exit 1 if the gate fails
+    Check {
+        /// The topology file (YAML)
+        topology: PathBuf,
+        #[command(flatten)]
+        operation: OperationArgs,
+        #[command(flatten)]
+        gate: GateArgs,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Print only the verdict line
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Show the causal chain from the operation to one component
+    Explain {
+        /// The topology file (YAML)
+        topology: PathBuf,
+        /// The component (or customer) to explain
+        component: String,
+        #[command(flatten)]
+        operation: OperationArgs,
+        #[command(flatten)]
+        gate: GateArgs,
+    },
     /// Load and check a topology; print what it holds and any warnings
     Validate {
         /// The topology file (YAML)
@@ -128,9 +189,91 @@ where
     }
 }
 
+/// Resolves the operation selection into a plan and a description of its source.
+fn select_plan(
+    topology: &Topology,
+    operation: &OperationArgs,
+    gate: &GateArgs,
+    limits: Limits,
+) -> Result<(Plan, String), Error> {
+    if let Some(path) = &operation.plan {
+        let raw = plan::load_plan_file(path, limits)?;
+        let plan = plan::resolve(topology, &raw, Origin::File(path), &gate.approvals)?;
+        Ok((plan, format!("plan {}", path.display())))
+    } else if let Some(name) = &operation.scenario {
+        let scenario = topology.find_scenario(name).ok_or_else(|| {
+            let names: Vec<&str> = topology.scenarios().iter().map(|s| s.name.as_str()).collect();
+            let diagnostic = Diagnostic::new(format!("no scenario `{name}` in `{}`", topology.source().display()));
+            Error::usage(match crate::error::nearest(name, names.iter().copied()) {
+                Some(near) => diagnostic.help(format!("did you mean `{near}`?")),
+                None if names.is_empty() => diagnostic.help("this topology has no `scenarios`"),
+                None => diagnostic.help(format!("scenarios: {}", names.join(", "))),
+            })
+        })?;
+        let origin = Origin::Scenario {
+            topology: topology.source(),
+            name,
+        };
+        let plan = plan::resolve(topology, &scenario.plan, origin, &gate.approvals)?;
+        Ok((plan, format!("scenario {name}")))
+    } else {
+        let raw = plan::inline_plan(&operation.ops)?;
+        let plan = plan::resolve(topology, &raw, Origin::Inline, &gate.approvals)?;
+        Ok((plan, "inline".to_string()))
+    }
+}
+
 fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
     let limits = cli.global.limits();
+    let color_out = cli.global.color(environment, environment.stdout_is_terminal);
     match &cli.command {
+        Command::Check {
+            topology,
+            operation,
+            gate,
+            format,
+            quiet,
+        } => {
+            let topology = load::load_topology(topology, limits)?;
+            let (plan, source) = select_plan(&topology, operation, gate, limits)?;
+            let fail_on = gate.fail_on.or(plan.fail_on).unwrap_or_default();
+            let outcome = engine::run(&topology, &plan);
+            let report = report::build(&topology, &plan, source, &outcome, fail_on);
+            let stdout = if *quiet {
+                render::check::verdict_line(&report, color_out)
+            } else {
+                match format {
+                    ReportFormat::Table => render::check::table(&report, color_out),
+                    ReportFormat::Json => render::json::to_string(&report),
+                    ReportFormat::Markdown => render::check::markdown(&report),
+                }
+            };
+            let code = match report.verdict {
+                report::Verdict::Pass => 0,
+                report::Verdict::Fail => 1,
+            };
+            Ok(Outcome {
+                stdout,
+                stderr: String::new(),
+                code,
+            })
+        }
+        Command::Explain {
+            topology,
+            component,
+            operation,
+            gate,
+        } => {
+            let topology = load::load_topology(topology, limits)?;
+            let (plan, _) = select_plan(&topology, operation, gate, limits)?;
+            let outcome = engine::run(&topology, &plan);
+            let stdout = explain::explain(&topology, &plan, &outcome, component)?;
+            Ok(Outcome {
+                stdout,
+                stderr: String::new(),
+                code: 0,
+            })
+        }
         Command::Validate { topology, format } => {
             let topology = load::load_topology(topology, limits)?;
             let summary = validate::summarize(&topology);

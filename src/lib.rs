@@ -10,10 +10,15 @@
 
 pub mod build;
 pub mod cli;
+pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod load;
+pub mod plan;
 pub mod raw;
 pub mod render;
+pub mod report;
+pub mod selector;
 pub mod status;
 pub mod topology;
 pub mod validate;

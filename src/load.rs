@@ -58,9 +58,11 @@ pub fn read_text(path: &Path, limits: Limits) -> Result<String> {
     let file = File::open(path).map_err(open_error)?;
     let metadata = file.metadata().map_err(open_error)?;
     if metadata.is_dir() {
-        return Err(Diagnostic::new(format!("`{}` is a directory, not a file", path.display()))
-            .help("pass a YAML file")
-            .into());
+        return Err(
+            Diagnostic::new(format!("`{}` is a directory, not a file", path.display()))
+                .help("pass a YAML file")
+                .into(),
+        );
     }
     let too_big = || {
         Error::input(
@@ -110,7 +112,11 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Parses YAML text into `T` with budgets scaled to the input's size.
 pub fn parse_yaml<T: DeserializeOwned>(text: &str, path: &Path, limits: Limits) -> Result<T> {
-    if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
         return Err(Diagnostic::new(format!("`{}` is empty", path.display()))
             .help("a topology starts with `version: 1`")
             .into());
@@ -139,7 +145,12 @@ fn yaml_error(error: &serde_saphyr::Error, path: &Path) -> Error {
     let inner = error.without_snippet();
     let message = DefaultMessageFormatter.format_message(inner);
     // The formatter's text comes from the input (keys, values); keep it on one line.
-    let message: String = message.chars().flat_map(|c| c.escape_debug()).collect::<String>().replace("\\'", "'").replace("\\\"", "\"");
+    let message: String = message
+        .chars()
+        .flat_map(|c| c.escape_debug())
+        .collect::<String>()
+        .replace("\\'", "'")
+        .replace("\\\"", "\"");
     let mut diagnostic = Diagnostic::new(message);
     if let Some(location) = error.location().filter(|l| l.line() > 0) {
         diagnostic = diagnostic.at(Pos::from(location).at(path));

@@ -205,12 +205,11 @@ impl<'de> Deserialize<'de> for RawDependency {
                     (None, Some(members), None, None) if mode.is_none() => {
                         Ok(RawDependency::Group { quorum: None, members })
                     }
-                    (None, None, Some(k), Some(members)) if mode.is_none() => {
-                        Ok(RawDependency::Group { quorum: Some(k), members })
-                    }
-                    (None, None, Some(_), None) => {
-                        Err(de::Error::custom("`quorum` needs `of`: the list of members"))
-                    }
+                    (None, None, Some(k), Some(members)) if mode.is_none() => Ok(RawDependency::Group {
+                        quorum: Some(k),
+                        members,
+                    }),
+                    (None, None, Some(_), None) => Err(de::Error::custom("`quorum` needs `of`: the list of members")),
                     (None, None, None, Some(_)) => {
                         Err(de::Error::custom("`of` needs `quorum`: how many members must be up"))
                     }

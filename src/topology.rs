@@ -117,7 +117,10 @@ pub enum Rule {
     Hard,
     Soft,
     /// At least `k` of the members must be serving; `any_of` is `k = 1`.
-    Quorum { k: u32, any_of: bool },
+    Quorum {
+        k: u32,
+        any_of: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -280,11 +283,17 @@ impl Topology {
     }
 
     pub fn find_region(&self, id: &str) -> Option<RegionIdx> {
-        self.regions.iter().position(|r| r.id == id).map(|i| RegionIdx(i as u32))
+        self.regions
+            .iter()
+            .position(|r| r.id == id)
+            .map(|i| RegionIdx(i as u32))
     }
 
     pub fn find_customer(&self, id: &str) -> Option<CustomerIdx> {
-        self.customers.iter().position(|c| c.id == id).map(|i| CustomerIdx(i as u32))
+        self.customers
+            .iter()
+            .position(|c| c.id == id)
+            .map(|i| CustomerIdx(i as u32))
     }
 
     pub fn find_scenario(&self, name: &str) -> Option<&Scenario> {

@@ -92,7 +92,10 @@ pub fn warnings(topology: &Topology) -> Vec<Warning> {
             out.push(Warning {
                 kind: WarningKind::UnusedDataStore,
                 components: vec![c.id.clone()],
-                message: format!("data store `{}` is not used by any component (no `state` or `depends_on` names it)", c.id),
+                message: format!(
+                    "data store `{}` is not used by any component (no `state` or `depends_on` names it)",
+                    c.id
+                ),
             });
         }
     }

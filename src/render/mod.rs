@@ -1,6 +1,7 @@
 //! Output: one module per format. Every renderer is a pure function of its
 //! input, so the same input gives the same bytes.
 
+pub mod check;
 pub mod json;
 pub mod style;
 pub mod summary;

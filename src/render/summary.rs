@@ -53,7 +53,11 @@ pub fn table(summary: &Summary) -> String {
 
 /// `1 app`, `2 apps`.
 pub fn plural(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// Warnings for stderr, one diagnostic each.

@@ -1,0 +1,455 @@
+//! Operation plans: from a plan file, a topology scenario or `--op` strings,
+//! all resolved into the same [`Plan`] against a topology.
+
+use std::fmt;
+use std::path::Path;
+
+use crate::build::fmt_num;
+use crate::error::{Diagnostic, Error, Pos, Result, nearest};
+use crate::load::{self, Limits};
+use crate::raw::{RawPlan, RawSelector, RawStep, Sp};
+use crate::selector::Selector;
+use crate::status::FailOn;
+use crate::topology::{ComponentIdx, RegionIdx, Section, Topology, ZoneIdx};
+
+/// How much capacity a step adds or removes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Amount {
+    Count(f64),
+    Percent(f64),
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Amount::Count(n) => write!(f, "count={}", fmt_num(*n)),
+            Amount::Percent(p) => write!(f, "percent={}", fmt_num(*p)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LoadChange {
+    Factor(f64),
+    Amount(f64),
+}
+
+/// A step resolved against the topology: every selector turned into components.
+#[derive(Debug, Clone)]
+pub enum Action {
+    RemoveCapacity(Amount),
+    AddCapacity(Amount),
+    Fail,
+    Restart,
+    FailZone(ZoneIdx),
+    FailRegion(RegionIdx),
+    AddLoad(LoadChange),
+    ShiftLoad { to: Vec<ComponentIdx>, percent: f64 },
+    DeleteData { owners: Vec<ComponentIdx> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The step as a user would write it inline, for reports.
+    pub text: String,
+    pub kind: &'static str,
+    pub action: Action,
+    /// What the step acts on directly (see docs/semantics.md).
+    pub matched: Vec<ComponentIdx>,
+    pub expect_matches: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub description: Option<String>,
+    pub approvals: Vec<ComponentIdx>,
+    pub fail_on: Option<FailOn>,
+    pub steps: Vec<Step>,
+}
+
+/// Where a plan came from, for messages.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    File(&'a Path),
+    Scenario { topology: &'a Path, name: &'a str },
+    Inline,
+}
+
+/// Reads a plan file (`--plan`).
+pub fn load_plan_file(path: &Path, limits: Limits) -> Result<Sp<RawPlan>> {
+    let text = load::read_text(path, limits)?;
+    load::parse_yaml(&text, path, limits)
+}
+
+/// Parses one `--op` string: `KIND [PRIMARY] [key=value]...`.
+pub fn parse_inline(op: &str) -> Result<RawStep> {
+    let fail = |message: String, help: &str| Error::usage(Diagnostic::new(message).help(help.to_string()));
+    let tokens =
+        shlex::split(op).ok_or_else(|| fail(format!("--op `{op}`: unbalanced quotes"), "close every quote"))?;
+    let Some((kind_word, rest)) = tokens.split_first() else {
+        return Err(fail("--op is empty".to_string(), "write e.g. --op 'fail s3.index'"));
+    };
+    let kind = kind_word.replace('-', "_");
+    let Some(primary_key) = primary_field(&kind) else {
+        let kinds = STEP_KINDS.iter().map(|k| k.replace('_', "-")).collect::<Vec<_>>();
+        let help = match nearest(&kind, STEP_KINDS.iter().copied()) {
+            Some(near) => format!("did you mean `{}`?", near.replace('_', "-")),
+            None => format!("the kinds are {}", kinds.join(", ")),
+        };
+        return Err(fail(format!("--op `{op}`: unknown operation `{kind_word}`"), &help));
+    };
+    let mut fields = serde_json::Map::new();
+    for (i, token) in rest.iter().enumerate() {
+        let (key, value) = match token.split_once('=') {
+            Some((key, value)) => (key.replace('-', "_"), value),
+            None if i == 0 => (primary_key.to_string(), token.as_str()),
+            None => {
+                return Err(fail(
+                    format!("--op `{op}`: `{token}` is not a key=value pair"),
+                    &format!("only the first word after the kind may stand alone (it is `{primary_key}`)"),
+                ));
+            }
+        };
+        if fields.contains_key(&key) {
+            return Err(fail(
+                format!("--op `{op}`: `{key}` is given twice"),
+                "give each field once",
+            ));
+        }
+        fields.insert(key, inline_value(value));
+    }
+    let step = serde_json::json!({ kind.clone(): fields });
+    serde_json::from_value::<RawStep>(step).map_err(|e| {
+        let message = e.to_string();
+        let help = match message.split_once("unknown field `") {
+            Some((_, rest)) => {
+                let field = rest.split('`').next().unwrap_or_default();
+                let expected = rest.split_once("expected ").map_or("", |(_, list)| list);
+                nearest(field, expected.split(", ").map(|c| c.trim_matches(['`', ' ']))).map_or_else(
+                    || "see `blast check --help` for the fields".to_string(),
+                    |n| format!("did you mean `{n}`?"),
+                )
+            }
+            None => format!(
+                "fields of `{}`: see the operations table in the README",
+                kind.replace('_', "-")
+            ),
+        };
+        fail(format!("--op `{op}`: {message}"), &help)
+    })
+}
+
+/// A `key=value` value: a number where it reads as one, a flow map for
+/// attribute selectors (`target={kind: s3_subsystem}`), else a string.
+fn inline_value(value: &str) -> serde_json::Value {
+    if let Ok(n) = value.parse::<u64>() {
+        return serde_json::Value::from(n);
+    }
+    if let Ok(f) = value.parse::<f64>()
+        && let Some(n) = serde_json::Number::from_f64(f)
+    {
+        return serde_json::Value::Number(n);
+    }
+    if value.trim_start().starts_with('{')
+        && let Ok(map) = serde_saphyr::from_str::<serde_json::Value>(value)
+    {
+        return map;
+    }
+    serde_json::Value::String(value.to_string())
+}
+
+const STEP_KINDS: &[&str] = &[
+    "remove_capacity",
+    "add_capacity",
+    "fail",
+    "restart",
+    "fail_zone",
+    "fail_region",
+    "add_load",
+    "shift_load",
+    "delete_data",
+];
+
+fn primary_field(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "remove_capacity" | "add_capacity" | "fail" | "restart" | "add_load" => "target",
+        "fail_zone" => "zone",
+        "fail_region" => "region",
+        "shift_load" => "from",
+        "delete_data" => "store",
+        _ => return None,
+    })
+}
+
+struct Resolver<'a> {
+    topology: &'a Topology,
+    origin: Origin<'a>,
+}
+
+impl Resolver<'_> {
+    fn locate(&self, diagnostic: Diagnostic, at: Option<Pos>, step: usize) -> Error {
+        let diagnostic = match (self.origin, at) {
+            (Origin::File(path), Some(pos)) => diagnostic.at(pos.at(path)),
+            (Origin::Scenario { topology, name }, Some(pos)) => {
+                let message = format!("scenario `{name}`: {}", diagnostic.message);
+                Diagnostic { message, ..diagnostic }.at(pos.at(topology))
+            }
+            (_, _) => {
+                let message = format!("--op #{step}: {}", diagnostic.message);
+                Diagnostic { message, ..diagnostic }
+            }
+        };
+        Error::input(diagnostic)
+    }
+
+    fn select(&self, raw: &RawSelector, field: &str) -> std::result::Result<(Selector, Vec<ComponentIdx>), Diagnostic> {
+        let selector = Selector::parse(raw, field)?;
+        let matched = selector.resolve(self.topology, field)?;
+        Ok((selector, matched))
+    }
+}
+
+fn check_number(value: f64, field: &str, max: Option<f64>) -> std::result::Result<f64, Diagnostic> {
+    if !value.is_finite() || value < 0.0 {
+        return Err(
+            Diagnostic::new(format!("`{field}` must be a finite, non-negative number, not {value}"))
+                .help("use a plain number such as 2 or 12.5"),
+        );
+    }
+    if let Some(max) = max
+        && value > max
+    {
+        return Err(
+            Diagnostic::new(format!("`{field}` is {}, above {}", fmt_num(value), fmt_num(max)))
+                .help(format!("`{field}` is a percentage between 0 and {}", fmt_num(max))),
+        );
+    }
+    Ok(value + 0.0)
+}
+
+fn amount(
+    count: Option<f64>,
+    percent: Option<f64>,
+    max_percent: Option<f64>,
+) -> std::result::Result<Amount, Diagnostic> {
+    match (count, percent) {
+        (Some(c), None) => Ok(Amount::Count(check_number(c, "count", None)?)),
+        (None, Some(p)) => Ok(Amount::Percent(check_number(p, "percent", max_percent)?)),
+        (Some(_), Some(_)) => Err(Diagnostic::new("give `count` or `percent`, not both").help("pick one")),
+        (None, None) => {
+            Err(Diagnostic::new("missing `count` or `percent`").help("say how much, e.g. count=2 or percent=10"))
+        }
+    }
+}
+
+/// Resolves a raw plan against the topology; `extra_approvals` are `--approve` ids.
+pub fn resolve(topology: &Topology, raw: &Sp<RawPlan>, origin: Origin, extra_approvals: &[String]) -> Result<Plan> {
+    let r = Resolver { topology, origin };
+    let plan_pos = Some(Pos::from(raw.referenced));
+    if raw.value.steps.is_empty() {
+        return Err(r.locate(
+            Diagnostic::new("the plan has no steps").help("add at least one step under `steps`"),
+            plan_pos,
+            0,
+        ));
+    }
+    let mut approvals = Vec::new();
+    for id in raw.value.approvals.iter().chain(extra_approvals) {
+        match topology.find(id) {
+            Some(c) => approvals.push(c),
+            None => {
+                let d = Diagnostic::new(format!("approval `{id}` names no component"))
+                    .suggest(nearest(id, topology.component_ids()));
+                return Err(r.locate(d, plan_pos, 0));
+            }
+        }
+    }
+    let mut steps = Vec::with_capacity(raw.value.steps.len());
+    for (i, spanned) in raw.value.steps.iter().enumerate() {
+        let at = Some(Pos::from(spanned.referenced));
+        let step = resolve_step(&r, &spanned.value).map_err(|d| r.locate(d, at, i + 1))?;
+        steps.push(step);
+    }
+    Ok(Plan {
+        description: raw.value.description.clone(),
+        approvals,
+        fail_on: raw.value.fail_on,
+        steps,
+    })
+}
+
+/// A plan made of `--op` strings.
+pub fn inline_plan(ops: &[String]) -> Result<Sp<RawPlan>> {
+    let steps = ops
+        .iter()
+        .map(|op| {
+            parse_inline(op).map(|step| Sp::new(step, serde_saphyr::Location::UNKNOWN, serde_saphyr::Location::UNKNOWN))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Sp::new(
+        RawPlan {
+            description: None,
+            approvals: Vec::new(),
+            fail_on: None,
+            steps,
+        },
+        serde_saphyr::Location::UNKNOWN,
+        serde_saphyr::Location::UNKNOWN,
+    ))
+}
+
+fn resolve_step(r: &Resolver, raw: &RawStep) -> std::result::Result<Step, Diagnostic> {
+    let topology = r.topology;
+    let (kind, text, action, matched, expect_matches) = match raw {
+        RawStep::RemoveCapacity(s) | RawStep::AddCapacity(s) => {
+            let removing = matches!(raw, RawStep::RemoveCapacity(_));
+            let (selector, matched) = r.select(&s.target, "target")?;
+            let amount = amount(s.count, s.percent, removing.then_some(100.0))?;
+            let (kind, action) = if removing {
+                ("remove_capacity", Action::RemoveCapacity(amount))
+            } else {
+                ("add_capacity", Action::AddCapacity(amount))
+            };
+            (
+                kind,
+                format!("{} {selector} {amount}", kind.replace('_', "-")),
+                action,
+                matched,
+                s.expect_matches,
+            )
+        }
+        RawStep::Fail(s) | RawStep::Restart(s) => {
+            let (selector, matched) = r.select(&s.target, "target")?;
+            let (kind, action) = if matches!(raw, RawStep::Fail(_)) {
+                ("fail", Action::Fail)
+            } else {
+                ("restart", Action::Restart)
+            };
+            (kind, format!("{kind} {selector}"), action, matched, s.expect_matches)
+        }
+        RawStep::FailZone(s) => {
+            let zone = topology.find_zone(&s.zone).ok_or_else(|| {
+                Diagnostic::new(format!("zone `{}` does not exist", s.zone))
+                    .suggest(nearest(&s.zone, topology.zones().iter().map(|z| z.id.as_str())))
+            })?;
+            let matched = topology
+                .component_indices()
+                .filter(|c| topology.placements_of(*c).iter().any(|p| p.zone == Some(zone)))
+                .collect();
+            (
+                "fail_zone",
+                format!("fail-zone {}", s.zone),
+                Action::FailZone(zone),
+                matched,
+                s.expect_matches,
+            )
+        }
+        RawStep::FailRegion(s) => {
+            let region = topology.find_region(&s.region).ok_or_else(|| {
+                Diagnostic::new(format!("region `{}` does not exist", s.region))
+                    .suggest(nearest(&s.region, topology.regions().iter().map(|r| r.id.as_str())))
+            })?;
+            let zones = &topology.region(region).zones;
+            let matched = topology
+                .component_indices()
+                .filter(|c| {
+                    topology
+                        .placements_of(*c)
+                        .iter()
+                        .any(|p| p.zone.is_some_and(|z| zones.contains(&z)))
+                })
+                .collect();
+            (
+                "fail_region",
+                format!("fail-region {}", s.region),
+                Action::FailRegion(region),
+                matched,
+                s.expect_matches,
+            )
+        }
+        RawStep::AddLoad(s) => {
+            let (selector, matched) = r.select(&s.target, "target")?;
+            let change = match (s.factor, s.amount) {
+                (Some(f), None) => LoadChange::Factor(check_number(f, "factor", None)?),
+                (None, Some(a)) => LoadChange::Amount(check_number(a, "amount", None)?),
+                (Some(_), Some(_)) => {
+                    return Err(Diagnostic::new("give `factor` or `amount`, not both").help("pick one"));
+                }
+                (None, None) => {
+                    return Err(Diagnostic::new("missing `factor` or `amount`")
+                        .help("say how much load, e.g. factor=6 or amount=40"));
+                }
+            };
+            let detail = match change {
+                LoadChange::Factor(f) => format!("factor={}", fmt_num(f)),
+                LoadChange::Amount(a) => format!("amount={}", fmt_num(a)),
+            };
+            (
+                "add_load",
+                format!("add-load {selector} {detail}"),
+                Action::AddLoad(change),
+                matched,
+                s.expect_matches,
+            )
+        }
+        RawStep::ShiftLoad(s) => {
+            let (from_selector, matched) = r.select(&s.from, "from")?;
+            let (to_selector, to) = r.select(&s.to, "to")?;
+            let percent = check_number(s.percent.unwrap_or(100.0), "percent", Some(100.0))?;
+            (
+                "shift_load",
+                format!(
+                    "shift-load {from_selector} to={to_selector} percent={}",
+                    fmt_num(percent)
+                ),
+                Action::ShiftLoad { to, percent },
+                matched,
+                s.expect_matches,
+            )
+        }
+        RawStep::DeleteData(s) => {
+            let (store_selector, matched) = r.select(&s.store, "store")?;
+            if let Some(not_store) = matched
+                .iter()
+                .find(|c| topology.component(**c).section != Section::DataStore)
+            {
+                return Err(Diagnostic::new(format!(
+                    "`store` `{store_selector}` matches `{}`, which is not a data store",
+                    topology.component(*not_store).id
+                ))
+                .help("delete_data acts on entries of `data_stores`"));
+            }
+            let owner_filter = match &s.owners {
+                Some(raw) => Some(r.select(raw, "owners")?),
+                None => None,
+            };
+            let owners = topology
+                .component_indices()
+                .filter(|c| topology.component(*c).state.is_some_and(|st| matched.contains(&st)))
+                .filter(|c| {
+                    owner_filter
+                        .as_ref()
+                        .is_none_or(|(_, list)| list.binary_search(c).is_ok())
+                })
+                .collect();
+            let text = match &owner_filter {
+                Some((selector, _)) => format!("delete-data {store_selector} owners={selector}"),
+                None => format!("delete-data {store_selector}"),
+            };
+            (
+                "delete_data",
+                text,
+                Action::DeleteData { owners },
+                matched,
+                s.expect_matches,
+            )
+        }
+    };
+    Ok(Step {
+        text,
+        kind,
+        action,
+        matched,
+        expect_matches,
+    })
+}

@@ -1,0 +1,251 @@
+//! `blast check` as a terminal table and as a markdown PR comment.
+
+use comfy_table::presets::ASCII_MARKDOWN;
+use comfy_table::{Cell, Color, LineStyle, Table, TableStyle};
+
+use crate::render::style::{Paint, paint, status_paint};
+use crate::report::{Report, Verdict, fmt_weight};
+use crate::status::Status;
+
+/// How many matched ids a step lists before "and N more".
+const MATCH_LIST: usize = 8;
+
+fn matched_list(matched: &[String]) -> String {
+    let mut text = matched.iter().take(MATCH_LIST).cloned().collect::<Vec<_>>().join(", ");
+    if matched.len() > MATCH_LIST {
+        text.push_str(&format!(" and {} more", matched.len() - MATCH_LIST));
+    }
+    text
+}
+
+fn status_cell(status: Status) -> Cell {
+    let color = match status_paint(status) {
+        Paint::Red => Color::Red,
+        Paint::Yellow => Color::Yellow,
+        Paint::Magenta => Color::Magenta,
+        Paint::Green | Paint::Bold => Color::Green,
+    };
+    Cell::new(status.as_str()).fg(color)
+}
+
+/// Columns separated by spaces, a rule under the header; colours only when asked.
+fn new_table(header: &[&str], color: bool) -> Table {
+    const STYLE: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('-').junction(' '));
+    let mut table = Table::new();
+    table.load_style(STYLE);
+    if color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table.set_header(header.to_vec());
+    table
+}
+
+fn push_table(out: &mut String, table: &Table) {
+    for line in table.to_string().lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
+
+/// The verdict line alone (`--quiet`).
+pub fn verdict_line(report: &Report, color: bool) -> String {
+    let text = &report.summary.text;
+    if !color {
+        return format!("{text}\n");
+    }
+    let (word, rest) = text.split_at(4);
+    let paint_as = match report.verdict {
+        Verdict::Pass => Paint::Green,
+        Verdict::Fail => Paint::Red,
+    };
+    format!("{}{rest}\n", paint(word, paint_as))
+}
+
+pub fn table(report: &Report, color: bool) -> String {
+    let mut out = verdict_line(report, color);
+    out.push('\n');
+    out.push_str(&format!("Plan: {}", report.plan.source));
+    if let Some(description) = &report.plan.description {
+        out.push_str(&format!(": {}", description.trim()));
+    }
+    out.push_str(&format!(
+        "\nGate: fail on {} or worse, or any policy violation\n\n",
+        report.fail_on.as_str()
+    ));
+
+    let mut steps = new_table(&["step", "operation", "matched"], color);
+    for step in &report.steps {
+        steps.add_row(vec![
+            step.step.to_string(),
+            step.operation.clone(),
+            format!("{}: {}", step.matched.len(), matched_list(&step.matched)),
+        ]);
+    }
+    push_table(&mut out, &steps);
+
+    if !report.violations.is_empty() {
+        out.push_str("\nPolicy violations\n");
+        let mut table = new_table(&["step", "kind", "component", "message"], color);
+        for v in &report.violations {
+            table.add_row(vec![
+                v.step.to_string(),
+                v.kind.as_str().to_string(),
+                v.component.clone().unwrap_or_else(|| "-".to_string()),
+                v.message.clone(),
+            ]);
+        }
+        push_table(&mut out, &table);
+    }
+
+    out.push('\n');
+    if report.customers.is_empty() {
+        out.push_str("Customers: none affected\n");
+    } else {
+        out.push_str("Customers\n");
+        let mut table = new_table(&["customer", "status", "weight", "affected apps"], color);
+        for c in &report.customers {
+            let apps = c
+                .affected_apps
+                .iter()
+                .map(|a| format!("{} ({})", a.id, a.status))
+                .collect::<Vec<_>>()
+                .join(", ");
+            table.add_row(vec![
+                Cell::new(&c.id),
+                status_cell(c.status),
+                Cell::new(fmt_weight(c.weight)),
+                Cell::new(apps),
+            ]);
+        }
+        push_table(&mut out, &table);
+    }
+
+    out.push('\n');
+    if report.components.is_empty() {
+        out.push_str("Components: none affected\n");
+    } else {
+        out.push_str("Components\n");
+        let mut table = new_table(&["component", "status", "kind", "region", "cause", "path"], color);
+        for c in &report.components {
+            table.add_row(vec![
+                Cell::new(&c.id),
+                status_cell(c.status),
+                Cell::new(&c.kind),
+                Cell::new(c.region.as_deref().unwrap_or("-")),
+                Cell::new(c.cause.detail()),
+                Cell::new(c.path.join(" -> ")),
+            ]);
+        }
+        push_table(&mut out, &table);
+    }
+    out
+}
+
+fn markdown_table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut table = Table::new();
+    table.load_style(ASCII_MARKDOWN);
+    table.force_no_tty();
+    table.set_header(header.to_vec());
+    for row in rows {
+        // Pipes would end a markdown cell early.
+        table.add_row(row.into_iter().map(|cell| cell.replace('|', "\\|")).collect::<Vec<_>>());
+    }
+    let mut out = String::new();
+    push_table(&mut out, &table);
+    out
+}
+
+pub fn markdown(report: &Report) -> String {
+    let icon = match report.verdict {
+        Verdict::Pass => ":white_check_mark:",
+        Verdict::Fail => ":x:",
+    };
+    let mut out = format!("## blast radius {icon} {}\n\n", report.summary.text);
+    out.push_str(&format!("**Plan:** {}", report.plan.source));
+    if let Some(description) = &report.plan.description {
+        out.push_str(&format!(": {}", description.trim()));
+    }
+    out.push_str(&format!(
+        "  \n**Gate:** fail on `{}` or worse, or any policy violation\n\n",
+        report.fail_on.as_str()
+    ));
+    out.push_str("### Steps\n\n");
+    out.push_str(&markdown_table(
+        &["step", "operation", "matched"],
+        report
+            .steps
+            .iter()
+            .map(|s| {
+                vec![
+                    s.step.to_string(),
+                    format!("`{}`", s.operation),
+                    format!("{}: {}", s.matched.len(), matched_list(&s.matched)),
+                ]
+            })
+            .collect(),
+    ));
+    if !report.violations.is_empty() {
+        out.push_str("\n### Policy violations\n\n");
+        out.push_str(&markdown_table(
+            &["step", "kind", "component", "message"],
+            report
+                .violations
+                .iter()
+                .map(|v| {
+                    vec![
+                        v.step.to_string(),
+                        format!("`{}`", v.kind.as_str()),
+                        v.component.clone().unwrap_or_default(),
+                        v.message.clone(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    out.push_str("\n### Customers\n\n");
+    if report.customers.is_empty() {
+        out.push_str("None affected.\n");
+    } else {
+        out.push_str(&markdown_table(
+            &["customer", "status", "weight", "affected apps"],
+            report
+                .customers
+                .iter()
+                .map(|c| {
+                    let apps = c
+                        .affected_apps
+                        .iter()
+                        .map(|a| format!("{} ({})", a.id, a.status))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    vec![c.id.clone(), format!("**{}**", c.status), fmt_weight(c.weight), apps]
+                })
+                .collect(),
+        ));
+    }
+    out.push_str("\n### Components\n\n");
+    if report.components.is_empty() {
+        out.push_str("None affected.\n");
+    } else {
+        out.push_str(&markdown_table(
+            &["component", "status", "kind", "region", "cause", "path"],
+            report
+                .components
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.id.clone(),
+                        format!("**{}**", c.status),
+                        c.kind.clone(),
+                        c.region.clone().unwrap_or_else(|| "-".to_string()),
+                        c.cause.detail().to_string(),
+                        c.path.join(" → "),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    out
+}
