@@ -276,6 +276,14 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
         }
         Command::Validate { topology, format } => {
             let topology = load::load_topology(topology, limits)?;
+            // A scenario that no longer resolves is as broken as a dangling id.
+            for scenario in topology.scenarios() {
+                let origin = Origin::Scenario {
+                    topology: topology.source(),
+                    name: &scenario.name,
+                };
+                plan::resolve(&topology, &scenario.plan, origin, &[])?;
+            }
             let summary = validate::summarize(&topology);
             let color = cli.global.color(environment, environment.stderr_is_terminal);
             Ok(match format {

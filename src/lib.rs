@@ -7,6 +7,8 @@
 //! [`render`] modules print. [`cli`] ties it to the command line. The library
 //! never prints: [`run`] returns what to write and the exit code.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+// Input must never panic the tool: no unwrap or expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod build;
 pub mod cli;

@@ -39,8 +39,12 @@ impl Default for Limits {
 /// Reads, parses, checks and freezes a topology file.
 pub fn load_topology(path: &Path, limits: Limits) -> Result<Topology> {
     let text = read_text(path, limits)?;
-    let raw: RawTopology = parse_yaml(&text, path, limits)?;
-    drop(text);
+    topology_from_str(&text, path, limits)
+}
+
+/// Parses, checks and freezes topology text; `path` is only used in messages.
+pub fn topology_from_str(text: &str, path: &Path, limits: Limits) -> Result<Topology> {
+    let raw: RawTopology = parse_yaml(text, path, limits)?;
     build::build(raw, path)
 }
 
@@ -136,6 +140,8 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str, path: &Path, limits: Limits) 
     let options = serde_saphyr::options! {
         budget: budget,
         duplicate_keys: DuplicateKeyPolicy::Error,
+        // YAML 1.2 booleans only: ids like `y`, `on` or `no` stay strings.
+        strict_booleans: true,
         with_snippet: false,
     };
     serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&e, path))
@@ -151,7 +157,7 @@ fn yaml_error(error: &serde_saphyr::Error, path: &Path) -> Error {
         .collect::<String>()
         .replace("\\'", "'")
         .replace("\\\"", "\"");
-    let mut diagnostic = Diagnostic::new(message);
+    let mut diagnostic = Diagnostic::new(plain_message(&message));
     if let Some(location) = error.location().filter(|l| l.line() > 0) {
         diagnostic = diagnostic.at(Pos::from(location).at(path));
     }
@@ -160,6 +166,32 @@ fn yaml_error(error: &serde_saphyr::Error, path: &Path) -> Error {
         diagnostic = diagnostic.help(help);
     }
     Error::input(diagnostic)
+}
+
+/// Rewords the YAML library's messages for people who write topologies,
+/// not for programmers who configure the library.
+fn plain_message(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+        return format!("duplicate key `{key}`");
+    }
+    if let Some(rest) = message.strip_prefix("non-finite float ") {
+        let value = rest.split(" rejected").next().unwrap_or(rest);
+        return format!("{value} is not a finite number");
+    }
+    if message.starts_with("budget breached: Documents") {
+        return "the file holds more than one YAML document".to_string();
+    }
+    if let Some(rest) = message.strip_prefix("budget breached: ") {
+        return format!("the file exceeds a safety limit ({rest})");
+    }
+    match message {
+        "expected sequence start" => "expected a list here".to_string(),
+        "expected mapping start" => "expected a mapping (`key: value` pairs) here".to_string(),
+        "invalid u64" | "invalid u32" => "expected a whole, non-negative number".to_string(),
+        "invalid floating point" => "expected a number".to_string(),
+        other => other.to_string(),
+    }
 }
 
 fn yaml_help(message: &str) -> Option<String> {
@@ -177,13 +209,19 @@ fn yaml_help(message: &str) -> Option<String> {
         });
     } else if message.starts_with("missing field") {
         "add the field"
-    } else if message.starts_with("duplicate mapping key") {
+    } else if message.starts_with("duplicate key") {
         "a key may appear once per mapping; remove one"
-    } else if message.contains("budget") || message.contains("alias") || message.contains("depth") {
-        "the file exceeds a safety limit (aliases, nesting or size); write it out plainly"
-    } else if message.starts_with("non-finite float") {
+    } else if message.contains("more than one YAML document") {
+        "keep one document per file (remove the `---` separators)"
+    } else if message.contains("safety limit") || message.contains("alias") || message.contains("depth") {
+        "the file exceeds a safety limit on aliases, nesting or size; write it out plainly"
+    } else if message.ends_with("is not a finite number") {
         "use a finite, non-negative number"
-    } else if message.starts_with("invalid") {
+    } else if message.starts_with("expected a list") {
+        "write a list, e.g. `[a, b]`, even for a single item"
+    } else if message.starts_with("expected a mapping") {
+        "check the indentation and the value's type against the topology format in the README"
+    } else if message.starts_with("invalid") || message.starts_with("expected") {
         "check the value's type against the topology format in the README"
     } else {
         return None;

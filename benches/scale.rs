@@ -1,0 +1,121 @@
+//! Scale benchmarks: a small harness, run with `cargo bench --bench scale`.
+//!
+//! Generates topologies with `examples/gen_topology.rs` (built first with
+//! `cargo build --release --example gen_topology`), then times, for each size:
+//! parsing alone into `serde::de::IgnoredAny` (the floor), load and validate,
+//! one propagation, and a whole `check` (plan, engine, report, JSON). Each
+//! figure is the median of several runs; ratios against the parse floor are
+//! measured in the same run, so machine noise cancels out.
+//!
+//! `BLAST_BENCH_SIZES=10000,100000,1000000` picks the sizes (default 10k and 100k),
+//! `BLAST_BENCH_RUNS=5` the runs per figure.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use blast_radius::engine::{self, Scratch, State};
+use blast_radius::load::{self, Limits};
+use blast_radius::plan::{self, Origin};
+use blast_radius::{FailOn, report};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort_unstable();
+    samples[samples.len() / 2]
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(f());
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn generator() -> PathBuf {
+    // target/release/deps/scale-HASH -> target/release/examples/gen_topology
+    let exe = std::env::current_exe().expect("bench executable path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target profile dir");
+    let generator = profile_dir.join("examples").join("gen_topology");
+    if !generator.exists() {
+        eprintln!("build the generator first: cargo build --release --example gen_topology");
+        std::process::exit(2);
+    }
+    generator
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing useful either.
+    let sizes: Vec<usize> = std::env::var("BLAST_BENCH_SIZES")
+        .unwrap_or_else(|_| "10000,100000".to_string())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let runs: usize = std::env::var("BLAST_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    let generator = generator();
+    let dir = std::env::temp_dir().join("blast-bench");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let limits = Limits::default();
+
+    println!(
+        "| components | file MB | parse floor | load+validate | propagation | check (fail-zone) | check / floor | propagation / load |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for n in sizes {
+        let path = dir.join(format!("synthetic-{n}.yaml"));
+        if !path.exists() {
+            let output = Command::new(&generator)
+                .args(["--components", &n.to_string()])
+                .output()
+                .expect("run generator");
+            std::fs::write(&path, output.stdout).expect("write topology");
+        }
+        let text = std::fs::read_to_string(&path).expect("read topology");
+        let mb = text.len() as f64 / 1e6;
+
+        let floor = time(runs, || {
+            load::parse_yaml::<serde::de::IgnoredAny>(&text, &path, limits).expect("parse")
+        });
+        let load_time = time(runs, || load::topology_from_str(&text, &path, limits).expect("load"));
+        let topology = load::topology_from_str(&text, &path, limits).expect("load");
+        let scenario = topology
+            .find_scenario("fail-zone")
+            .expect("generator writes a fail-zone scenario");
+        let plan = plan::resolve(&topology, &scenario.plan, Origin::Inline, &[]).expect("plan");
+        let mut state = State::new(&topology);
+        state.apply(1, &plan.steps[0], &[]);
+        let mut scratch = Scratch::default();
+        let propagation = time(runs, || engine::propagate(&state, &mut scratch).status.len());
+        let check = time(runs, || {
+            let text = std::fs::read_to_string(&path).expect("read");
+            let topology = load::topology_from_str(&text, &path, limits).expect("load");
+            let scenario = topology.find_scenario("fail-zone").expect("scenario");
+            let plan = plan::resolve(&topology, &scenario.plan, Origin::Inline, &[]).expect("plan");
+            let outcome = engine::run(&topology, &plan);
+            let report = report::build(
+                &topology,
+                &plan,
+                "scenario fail-zone".into(),
+                &outcome,
+                FailOn::Degraded,
+            );
+            serde_json::to_string(&report).expect("json").len()
+        });
+        println!(
+            "| {n} | {mb:.1} | {:.3} s | {:.3} s | {:.4} s | {:.3} s | {:.2}x | {:.1}% |",
+            floor.as_secs_f64(),
+            load_time.as_secs_f64(),
+            propagation.as_secs_f64(),
+            check.as_secs_f64(),
+            check.as_secs_f64() / floor.as_secs_f64(),
+            100.0 * propagation.as_secs_f64() / load_time.as_secs_f64(),
+        );
+    }
+}

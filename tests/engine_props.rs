@@ -1,0 +1,233 @@
+//! Property tests of the engine on random small topologies and plans.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use blast_radius::engine::{self, Cause, Scratch, State, evaluate_group};
+use blast_radius::load::{Limits, topology_from_str};
+use blast_radius::plan::{Origin, inline_plan, resolve};
+use blast_radius::report;
+use blast_radius::topology::Topology;
+use blast_radius::{FailOn, Status};
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+struct Spec {
+    placement: u8, // 0 global, 1 region, 2..=4 one zone
+    capacity: Option<u32>,
+    min_percent: Option<u32>,
+    load_percent: u32,
+    collapse: Option<u32>,
+    state: bool,
+    deps: Vec<(u8, Vec<usize>, u32)>, // rule (0 hard,1 soft,2 any_of,3 quorum), member offsets, k seed
+}
+
+fn component() -> impl Strategy<Value = Spec> {
+    (
+        0u8..5,
+        proptest::option::of(1u32..100),
+        proptest::option::of(0u32..100),
+        0u32..100,
+        proptest::option::of(110u32..300),
+        any::<bool>(),
+        proptest::collection::vec((0u8..4, proptest::collection::vec(1usize..12, 1..4), 0u32..4), 0..3),
+    )
+        .prop_map(
+            |(placement, capacity, min_percent, load_percent, collapse, state, deps)| Spec {
+                placement,
+                capacity,
+                min_percent,
+                load_percent,
+                collapse,
+                state,
+                deps,
+            },
+        )
+}
+
+fn topology_text(specs: &[Spec]) -> String {
+    let n = specs.len();
+    let mut out = String::from("version: 1\nregions:\n  - id: r\n    zones: [z1, z2, z3]\nservices:\n");
+    for (i, s) in specs.iter().enumerate() {
+        writeln!(out, "  - id: c{i}").unwrap();
+        match s.placement {
+            0 => {}
+            1 => out.push_str("    region: r\n"),
+            z => writeln!(out, "    zones: [z{}]", z - 1).unwrap(),
+        }
+        let capacity = s.capacity.unwrap_or(match s.placement {
+            1 => 3,
+            _ => 1,
+        });
+        if let Some(c) = s.capacity {
+            writeln!(out, "    capacity: {c}").unwrap();
+            if let Some(p) = s.min_percent {
+                writeln!(out, "    min_capacity: {}", c * p / 100).unwrap();
+            }
+        }
+        writeln!(out, "    load: {}", capacity as f64 * s.load_percent as f64 / 100.0).unwrap();
+        if let Some(c) = s.collapse {
+            writeln!(out, "    collapse_at: {}", c as f64 / 100.0).unwrap();
+        }
+        if s.state {
+            out.push_str("    state: st\n");
+        }
+        let mut entries = Vec::new();
+        for (rule, offsets, k) in &s.deps {
+            let mut members: Vec<usize> = offsets.iter().map(|o| (i + o) % n).filter(|m| *m != i).collect();
+            members.sort_unstable();
+            members.dedup();
+            if members.is_empty() {
+                continue;
+            }
+            let ids: Vec<String> = members.iter().map(|m| format!("c{m}")).collect();
+            entries.push(match rule {
+                0 => ids[0].clone(),
+                1 => format!("{{id: {}, mode: soft}}", ids[0]),
+                2 => format!("{{any_of: [{}]}}", ids.join(", ")),
+                _ => format!("{{quorum: {}, of: [{}]}}", 1 + k % members.len() as u32, ids.join(", ")),
+            });
+        }
+        if !entries.is_empty() {
+            writeln!(out, "    depends_on: [{}]", entries.join(", ")).unwrap();
+        }
+    }
+    out.push_str("data_stores:\n  - id: st\n");
+    out
+}
+
+/// Steps that only ever hurt: a plan with one more of them is never healthier.
+fn harmful_step(n: usize) -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0..n).prop_map(|i| format!("fail c{i}")),
+        (0..n, 1u32..=100).prop_map(|(i, p)| format!("remove-capacity c{i} percent={p}")),
+        (0..n, 1u32..50).prop_map(|(i, c)| format!("remove-capacity c{i} count={c}")),
+        Just("delete-data st".to_string()),
+    ]
+}
+
+fn any_step(n: usize) -> impl Strategy<Value = String> {
+    prop_oneof![
+        harmful_step(n),
+        (0..n).prop_map(|i| format!("restart c{i}")),
+        (1u32..=3).prop_map(|z| format!("fail-zone z{z}")),
+        (0..n, 1u32..4).prop_map(|(i, f)| format!("add-load c{i} factor={f}")),
+        (0..n, 0..n, 1u32..=100).prop_map(|(i, j, p)| format!("shift-load c{i} to=c{j} percent={p}")),
+        (0..n).prop_map(|i| format!("delete-data st owners=c{i}")),
+    ]
+}
+
+fn case() -> impl Strategy<Value = (String, Vec<String>, String, usize)> {
+    proptest::collection::vec(component(), 2..10).prop_flat_map(|specs| {
+        let n = specs.len();
+        let text = topology_text(&specs);
+        (
+            Just(text),
+            proptest::collection::vec(any_step(n), 1..5),
+            harmful_step(n),
+            0usize..5,
+        )
+    })
+}
+
+fn load(text: &str) -> Topology {
+    topology_from_str(text, Path::new("prop.yaml"), Limits::default()).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+fn worst(topology: &Topology, ops: &[String]) -> Vec<Status> {
+    let plan = resolve(topology, &inline_plan(ops).unwrap(), Origin::Inline, &[]).unwrap();
+    engine::run(topology, &plan).worst
+}
+
+/// The reference: apply every rule to every component until nothing changes.
+fn naive_fixpoint(topology: &Topology, state: &State) -> Vec<Status> {
+    let direct: Vec<Status> = topology.component_indices().map(|c| state.direct(c).0).collect();
+    let mut status = direct.clone();
+    loop {
+        let mut changed = false;
+        for c in topology.component_indices() {
+            let mut s = direct[c.index()];
+            for g in topology.groups_of(c) {
+                s = s.max(evaluate_group(topology, g, |m| status[m.index()]));
+            }
+            if s > status[c.index()] {
+                status[c.index()] = s;
+                changed = true;
+            }
+        }
+        if !changed {
+            return status;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn an_extra_harmful_step_never_makes_anyone_healthier((text, steps, extra, at) in case()) {
+        let topology = load(&text);
+        let base = worst(&topology, &steps);
+        let mut more = steps.clone();
+        more.insert(at.min(steps.len()), extra.clone());
+        let after = worst(&topology, &more);
+        for c in topology.component_indices() {
+            prop_assert!(
+                after[c.index()] >= base[c.index()],
+                "{} went from {} to {} after inserting `{extra}` into {steps:?}\n{text}",
+                topology.component(c).id, base[c.index()], after[c.index()]
+            );
+        }
+    }
+
+    #[test]
+    fn worklist_equals_naive_fixpoint_after_every_step((text, steps, _extra, _at) in case()) {
+        let topology = load(&text);
+        let plan = resolve(&topology, &inline_plan(&steps).unwrap(), Origin::Inline, &[]).unwrap();
+        let mut state = State::new(&topology);
+        let mut scratch = Scratch::default();
+        for (i, step) in plan.steps.iter().enumerate() {
+            state.apply(i + 1, step, &[]);
+            let fast = engine::propagate(&state, &mut scratch).status;
+            let slow = naive_fixpoint(&topology, &state);
+            prop_assert_eq!(fast, slow, "after step {} of {:?}\n{}", i + 1, steps, text);
+            state.finish_step();
+        }
+    }
+
+    #[test]
+    fn cause_paths_are_well_founded((text, steps, _extra, _at) in case()) {
+        let topology = load(&text);
+        let plan = resolve(&topology, &inline_plan(&steps).unwrap(), Origin::Inline, &[]).unwrap();
+        let outcome = engine::run(&topology, &plan);
+        for affected in &outcome.affected {
+            let path = &affected.path;
+            prop_assert!(!path.is_empty());
+            prop_assert!(matches!(path[0].cause, Cause::Direct { .. }), "path must start at a step: {path:?}");
+            prop_assert_eq!(path.last().map(|h| h.component), Some(affected.component));
+            prop_assert_eq!(path.last().map(|h| h.status), Some(affected.status));
+            for pair in path.windows(2) {
+                match pair[1].cause {
+                    Cause::Dependency { via, group, .. } => {
+                        prop_assert_eq!(via, pair[0].component);
+                        prop_assert!(topology.members_of(group).contains(&via));
+                        prop_assert_eq!(topology.group(group).dependent, pair[1].component);
+                    }
+                    Cause::Direct { .. } => prop_assert!(false, "only the first hop is a step: {:?}", path),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reports_are_identical_across_runs((text, steps, _extra, _at) in case()) {
+        let render = || {
+            let topology = load(&text);
+            let plan = resolve(&topology, &inline_plan(&steps).unwrap(), Origin::Inline, &[]).unwrap();
+            let outcome = engine::run(&topology, &plan);
+            let report = report::build(&topology, &plan, "inline".into(), &outcome, FailOn::Degraded);
+            serde_json::to_string(&report).unwrap()
+        };
+        prop_assert_eq!(render(), render());
+    }
+}
