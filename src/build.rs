@@ -124,6 +124,15 @@ impl<'a> Builder<'a> {
                 .help("use a non-negative number")
                 .into());
         }
+        if v > crate::plan::MAX_NUMBER {
+            return Err(self
+                .error(
+                    at,
+                    format!("`{field}` of `{id}` is too large ({v:e}); the limit is 1e15"),
+                )
+                .help("use a realistic number")
+                .into());
+        }
         // -0 is finite and not below zero, but prints oddly; normalise it.
         Ok(v + 0.0)
     }

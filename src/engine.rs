@@ -24,15 +24,38 @@ pub enum Reason {
     Failed,
     Restarting,
     NoCapacity,
-    BelowMinCapacity { capacity: f64, min: f64 },
-    OverMaxCapacity { capacity: f64, max: f64 },
-    Collapsed { load: f64, capacity: f64, collapse_at: f64 },
-    Overloaded { load: f64, capacity: f64 },
-    LostState { store: ComponentIdx },
+    BelowMinCapacity {
+        capacity: f64,
+        min: f64,
+    },
+    OverMaxCapacity {
+        capacity: f64,
+        max: f64,
+    },
+    Collapsed {
+        load: f64,
+        capacity: f64,
+        collapse_at: f64,
+    },
+    Overloaded {
+        load: f64,
+        capacity: f64,
+    },
+    LostState {
+        store: ComponentIdx,
+    },
     DataDeleted,
-    LostCapacity { capacity: f64, initial: f64 },
+    LostCapacity {
+        capacity: f64,
+        initial: f64,
+    },
     LostZone,
-    LoadRaised { load: f64, initial: f64 },
+    LoadRaised {
+        load: f64,
+        initial: f64,
+    },
+    /// Capacity or load arithmetic left the finite numbers; assume the worst.
+    Overflow,
 }
 
 impl Reason {
@@ -51,6 +74,7 @@ impl Reason {
             Reason::LostCapacity { .. } => "lost_capacity",
             Reason::LostZone => "lost_zone",
             Reason::LoadRaised { .. } => "load_raised",
+            Reason::Overflow => "overflow",
         }
     }
 
@@ -90,6 +114,7 @@ impl Reason {
             Reason::LoadRaised { load, initial } => {
                 format!("load up to {} from {}", fmt_num(load), fmt_num(initial))
             }
+            Reason::Overflow => "its capacity or load overflowed; assumed down".to_string(),
         }
     }
 }
@@ -263,6 +288,10 @@ impl<'t> State<'t> {
         let load = self.load[c.index()];
         if flags & FAILED != 0 {
             return (Status::Down, Some(Reason::Failed));
+        }
+        // NaN compares false with everything and would read as healthy: never a silent pass.
+        if !capacity.is_finite() || !load.is_finite() {
+            return (Status::Down, Some(Reason::Overflow));
         }
         if flags & RESTARTING != 0 {
             return (Status::Down, Some(Reason::Restarting));
@@ -1084,5 +1113,15 @@ mod tests {
             "y",
             "both fail at once: the first entry in file order wins"
         );
+    }
+
+    #[test]
+    fn overflowing_numbers_never_read_as_healthy() {
+        // Load grows past f64::MAX to infinity; moving an infinite share away
+        // leaves NaN behind, which must count as down, not ok.
+        let body = "services:\n  - id: a\n    capacity: 10\n    load: 1\n  - id: b\n    capacity: 10\n";
+        let mut ops = vec!["add-load a factor=1000000000000000"; 21];
+        ops.push("shift-load a to=b");
+        assert_eq!(statuses(body, &ops, &["a", "b"]), [Down, Down]);
     }
 }

@@ -209,7 +209,16 @@ impl Resolver<'_> {
     }
 }
 
+/// Larger numbers are never meant, and arithmetic on them can overflow.
+pub const MAX_NUMBER: f64 = 1e15;
+
 fn check_number(value: f64, field: &str, max: Option<f64>) -> std::result::Result<f64, Diagnostic> {
+    if value > MAX_NUMBER {
+        return Err(
+            Diagnostic::new(format!("`{field}` is too large ({value:e}); the limit is 1e15"))
+                .help("use a realistic number"),
+        );
+    }
     if !value.is_finite() || value < 0.0 {
         return Err(
             Diagnostic::new(format!("`{field}` must be a finite, non-negative number, not {value}"))
@@ -254,13 +263,23 @@ pub fn resolve(topology: &Topology, raw: &Sp<RawPlan>, origin: Origin, extra_app
         ));
     }
     let mut approvals = Vec::new();
-    for id in raw.value.approvals.iter().chain(extra_approvals) {
+    for id in &raw.value.approvals {
         match topology.find(id) {
             Some(c) => approvals.push(c),
             None => {
                 let d = Diagnostic::new(format!("approval `{id}` names no component"))
                     .suggest(nearest(id, topology.component_ids()));
                 return Err(r.locate(d, plan_pos, 0));
+            }
+        }
+    }
+    for id in extra_approvals {
+        match topology.find(id) {
+            Some(c) => approvals.push(c),
+            None => {
+                let d = Diagnostic::new(format!("--approve `{id}` names no component"))
+                    .suggest(nearest(id, topology.component_ids()));
+                return Err(Error::usage(d));
             }
         }
     }

@@ -103,8 +103,19 @@ pub struct ComponentReport {
     /// The step at which it first reached `status`.
     pub step: usize,
     pub cause: CauseReport,
-    /// Ids from the origin of the effect to this component.
+    /// Ids from the origin of the effect to this component, at `step`.
     pub path: Vec<String>,
+    /// What started the chain: the first id of `path` and the step that raised it.
+    pub origin: OriginReport,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OriginReport {
+    pub component: String,
+    /// The step that changed it (0: it was so before any step).
+    pub step: usize,
+    pub reason: &'static str,
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -204,6 +215,7 @@ fn component_report(topology: &Topology, plan: &Plan, affected: &Affected) -> Co
             .iter()
             .map(|h| topology.component(h.component).id.clone())
             .collect(),
+        origin: origin_report(topology, plan, affected),
     }
 }
 
@@ -373,5 +385,28 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
         violations,
         customers,
         components,
+    }
+}
+
+fn origin_report(topology: &Topology, plan: &Plan, affected: &Affected) -> OriginReport {
+    let first = affected.path.first();
+    let component = topology
+        .component(first.map_or(affected.component, |h| h.component))
+        .id
+        .clone();
+    match first.map(|hop| describe_cause(topology, plan, hop)) {
+        Some(CauseReport::Step { step, reason, detail }) => OriginReport {
+            component,
+            step,
+            reason,
+            detail,
+        },
+        // A path always starts at a step; keep the field total all the same.
+        _ => OriginReport {
+            component,
+            step: affected.step,
+            reason: "failed",
+            detail: String::new(),
+        },
     }
 }

@@ -695,7 +695,7 @@ fn plan_approvals_clear_requires_approval() {
 #[test]
 fn approving_an_unknown_id_is_exit_2() {
     let stderr = rejected(&["check", POLICY, "--op", "fail secrets", "--approve", "secretz"]);
-    assert_contains(&stderr, "approval `secretz` names no component");
+    assert_contains(&stderr, "--approve `secretz` names no component");
     assert_contains(&stderr, "did you mean `secrets`?");
 }
 
@@ -1372,10 +1372,18 @@ fn assert_json_contract(r: &Value) {
             .map(|p| p.as_str().expect("a string"))
             .collect();
         assert_eq!(path.last(), Some(&id), "{id}: path {path:?}");
-        let origin = component(r, path[0]).unwrap_or_else(|| panic!("{id}: origin {} not listed", path[0]));
+        // The path is the chain at the step the component reached its status;
+        // `origin` says which step and reason started it.
+        assert!(component(r, path[0]).is_some(), "{id}: origin {} not listed", path[0]);
         assert_eq!(
-            origin["cause"]["type"], "step",
-            "{id}: path {path:?} starts at {origin}"
+            c["origin"]["component"], path[0],
+            "{id}: origin {} vs path {path:?}",
+            c["origin"]
+        );
+        assert!(
+            c["origin"]["step"].is_u64() && c["origin"]["reason"].is_string(),
+            "{id}: {}",
+            c["origin"]
         );
         // A component caused by a step is its own whole path.
         if cause_type == "step" {
@@ -1498,9 +1506,14 @@ fn json_contract_across_fixtures() {
 /// whose cause is not a step, and following the reported causes from `w`
 /// (w -> x -> y) does not give the reported path.
 #[test]
-#[ignore = "bug: a path can start at a component whose reported cause is a dependency (its worst came in a later step)"]
 fn json_path_starts_at_a_step_even_when_the_origin_gets_worse_later() {
     let (_, r) = check_ops(HISTORY, &["add-load x factor=3", "fail y"]);
     expect_statuses(&r, &[("x", "down"), ("y", "down"), ("w", "degraded")]);
     assert_json_contract(&r);
+}
+
+#[test]
+fn numbers_above_the_limit_are_rejected() {
+    let stderr = rejected_op(POLICY, "add-load web.* factor=1e16");
+    assert_contains(&stderr, "`factor` is too large");
 }
