@@ -18,6 +18,24 @@ use crate::error::{Diagnostic, Error, Pos, Result, nearest};
 use crate::raw::RawTopology;
 use crate::topology::Topology;
 
+/// A kind of file `blast` reads, for messages about the file as a whole.
+pub trait Document {
+    /// What to tell someone whose file of this kind is empty.
+    const EMPTY_HELP: &'static str;
+}
+
+impl Document for RawTopology {
+    const EMPTY_HELP: &'static str = "a topology starts with `version: 1`";
+}
+
+impl Document for crate::raw::Sp<crate::raw::RawPlan> {
+    const EMPTY_HELP: &'static str = "a plan needs `steps`, e.g. `steps: [{fail: {target: db.a}}]`";
+}
+
+impl Document for serde::de::IgnoredAny {
+    const EMPTY_HELP: &'static str = "the file has no YAML content";
+}
+
 /// Limits on what `blast` will read.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -115,14 +133,14 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Parses YAML text into `T` with budgets scaled to the input's size.
-pub fn parse_yaml<T: DeserializeOwned>(text: &str, path: &Path, limits: Limits) -> Result<T> {
+pub fn parse_yaml<T: DeserializeOwned + Document>(text: &str, path: &Path, limits: Limits) -> Result<T> {
     if text.trim().is_empty()
         || text
             .lines()
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
         return Err(Diagnostic::new(format!("`{}` is empty", path.display()))
-            .help("a topology starts with `version: 1`")
+            .help(T::EMPTY_HELP)
             .into());
     }
     let len = text.len();
@@ -220,9 +238,9 @@ fn yaml_help(message: &str) -> Option<String> {
     } else if message.starts_with("expected a list") {
         "write a list, e.g. `[a, b]`, even for a single item"
     } else if message.starts_with("expected a mapping") {
-        "check the indentation and the value's type against the topology format in the README"
+        "check the indentation and the value's type against the formats in the README"
     } else if message.starts_with("invalid") || message.starts_with("expected") {
-        "check the value's type against the topology format in the README"
+        "check the value's type against the formats in the README"
     } else {
         return None;
     };

@@ -104,10 +104,12 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
             Some((key, value)) => (key.replace('-', "_"), value),
             None if i == 0 => (primary_key.to_string(), token.as_str()),
             None => {
-                return Err(fail(
-                    format!("--op `{op}`: `{token}` is not a key=value pair"),
-                    &format!("only the first word after the kind may stand alone (it is `{primary_key}`)"),
-                ));
+                let help = if op.contains('{') {
+                    "quote a map value so it stays one word: --op \"fail 'target={kind: database}'\"".to_string()
+                } else {
+                    format!("only the first word after the kind may stand alone (it is `{primary_key}`)")
+                };
+                return Err(fail(format!("--op `{op}`: `{token}` is not a key=value pair"), &help));
             }
         };
         if fields.contains_key(&key) {
@@ -140,7 +142,7 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
 }
 
 /// A `key=value` value: a number where it reads as one, a flow map for
-/// attribute selectors (`target={kind: s3_subsystem}`), else a string.
+/// attribute selectors (`'target={kind: s3_subsystem}'`, quoted as one word), else a string.
 fn inline_value(value: &str) -> serde_json::Value {
     if let Ok(n) = value.parse::<u64>() {
         return serde_json::Value::from(n);

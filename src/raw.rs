@@ -227,11 +227,31 @@ impl<'de> Deserialize<'de> for RawDependency {
 }
 
 /// A selector as written: an id or glob, or a map of attributes.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum RawSelector {
     Pattern(String),
     Attributes(RawSelectorMap),
+}
+
+// Hand-written rather than `untagged`, so a bad map key gets serde's
+// "unknown field, expected one of" message instead of "no variant matched".
+impl<'de> Deserialize<'de> for RawSelector {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SelectorVisitor;
+        impl<'de> Visitor<'de> for SelectorVisitor {
+            type Value = RawSelector;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an id, a glob such as `s3.*`, or a map of kind, region, zone and tags")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawSelector, E> {
+                Ok(RawSelector::Pattern(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawSelector, A::Error> {
+                RawSelectorMap::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawSelector::Attributes)
+            }
+        }
+        deserializer.deserialize_any(SelectorVisitor)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
