@@ -14,9 +14,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use blast_radius::analysis::cuts::{self, Target};
+use blast_radius::analysis::spof;
 use blast_radius::engine::{self, Scratch, State};
 use blast_radius::load::{self, Limits};
 use blast_radius::plan::{self, Origin};
+use blast_radius::topology::{ComponentIdx, Section};
 use blast_radius::{FailOn, report};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -64,6 +67,7 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let limits = Limits::default();
 
+    let mut analyses = Vec::new();
     println!(
         "| components | file MB | parse floor | load+validate | propagation | check (fail-zone) | check / floor | propagation / load |"
     );
@@ -117,5 +121,53 @@ fn main() {
             check.as_secs_f64() / floor.as_secs_f64(),
             100.0 * propagation.as_secs_f64() / load_time.as_secs_f64(),
         );
+
+        // Analyses, against brute force: one full propagation per failure set.
+        let spof_time = time(runs, || spof::spof(&topology, |_, _| {}).len());
+        let full_fail = |set: &[ComponentIdx]| {
+            let mut state = State::new(&topology);
+            let ops: Vec<String> = set
+                .iter()
+                .map(|c| format!("fail {}", topology.component(*c).id))
+                .collect();
+            let raw = plan::inline_plan(&ops).expect("ops");
+            let plan = plan::resolve(&topology, &raw, Origin::Inline, &[]).expect("plan");
+            for (i, step) in plan.steps.iter().enumerate() {
+                state.apply(i + 1, step, &[]);
+            }
+            engine::propagate(&state, &mut Scratch::default()).status.len()
+        };
+        let sample: Vec<ComponentIdx> = topology.component_indices().step_by((n / 50).max(1)).collect();
+        let per_check = time(1, || sample.iter().map(|c| full_fail(&[*c])).sum::<usize>()) / sample.len() as u32;
+        let brute_spof = per_check * n as u32;
+        let app = topology
+            .component_indices()
+            .find(|c| topology.component(*c).section == Section::App)
+            .expect("the generator writes apps");
+        let target = Target { components: vec![app] };
+        let mut cone = 0;
+        let cuts_time = time(runs, || {
+            let result = cuts::cuts(&topology, &target, 2, |_, _| {});
+            cone = result.cone;
+            result.sets.len()
+        });
+        // Brute force over the same cone: every single and every pair.
+        let brute_cuts = per_check * (cone + cone * cone.saturating_sub(1) / 2) as u32;
+        analyses.push(format!(
+            "| {n} | {:.2} s | {:.0} s (est.) | {:.0}x | {cone} | {:.3} s | {:.0} s (est.) |",
+            spof_time.as_secs_f64(),
+            brute_spof.as_secs_f64(),
+            brute_spof.as_secs_f64() / spof_time.as_secs_f64(),
+            cuts_time.as_secs_f64(),
+            brute_cuts.as_secs_f64(),
+        ));
+    }
+    println!();
+    println!(
+        "| components | spof | brute-force spof | speed-up | cone of one app | cuts --max-size 2 | brute-force cuts |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for line in analyses {
+        println!("{line}");
     }
 }

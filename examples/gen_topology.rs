@@ -16,8 +16,9 @@
 //! network softly needs that control plane: an intentional cycle); internal
 //! DNS; auth; five S3-like subsystems with `min_capacity`, `restart_time` and
 //! `guard: {max_step_percent: 10}`; one control plane and one approval-guarded
-//! state store per service family; the bulk of internal services, each with
-//! 2-4 dependencies mostly on earlier services; load balancers holding their
+//! state store per service family; the bulk of internal services in six
+//! tiers, each with 2-4 dependencies on infrastructure and on services of
+//! lower tiers (mostly the tier just below); load balancers holding their
 //! configuration in `rK.elb.state`. Customers (weight 1..1,000,000) own 1-3
 //! apps that need `any_of` two load balancers, a service, a quorum of two of
 //! three services and a soft dependency. Every dependency points to an id
@@ -48,6 +49,7 @@ const S3_NAMES: [&str; 5] = ["index", "placement", "metadata", "billing", "front
 const S3_RESTART: [&str; 5] = ["4h", "2h30m", "90m", "45m", "1h"];
 const APP_NAMES: [&str; 3] = ["web", "api", "mobile"];
 const ZONES: usize = 3;
+const TIERS: usize = 6;
 /// Components every region has regardless of N: 2 networks, bridges,
 /// monitoring, network control plane, DNS, auth, S3 subsystems, and a control
 /// plane plus a state store per family.
@@ -451,6 +453,21 @@ fn push_unique(deps: &mut [Dep; 4], len: &mut usize, d: Dep) {
     }
 }
 
+/// Services are layered in `TIERS` tiers, as real service graphs are: a
+/// service depends mostly on the tier just below its own, sometimes on any
+/// lower tier, never on its own tier or above. Returns the index range to
+/// pick a dependency from, or `None` for the bottom tier.
+fn lower_tier(rng: &mut Rng, i: usize, services: usize) -> Option<(usize, usize)> {
+    let tier = i * TIERS / services.max(1);
+    if tier == 0 {
+        return None;
+    }
+    let start = |t: usize| t * services / TIERS;
+    let lo = if rng.pct(70) { start(tier - 1) } else { 0 };
+    let hi = start(tier);
+    (hi > lo).then_some((lo, hi))
+}
+
 fn write_services(out: &mut Out, rng: &mut Rng, p: &Plan) {
     out.s("services:\n");
     for r in 0..p.regions {
@@ -546,9 +563,9 @@ fn write_services(out: &mut Out, rng: &mut Rng, p: &Plan) {
                     // Rare cross-region dependency on an earlier region.
                     let o = rng.below(r);
                     soft(Target::Svc(o, rng.below(p.services[o])))
-                } else if i > 0 {
+                } else if let Some((lo, hi)) = lower_tier(rng, i, p.services[r]) {
                     Dep {
-                        target: Target::Svc(r, rng.below(i)),
+                        target: Target::Svc(r, lo + rng.below(hi - lo)),
                         soft: rng.pct(20),
                     }
                 } else {

@@ -27,7 +27,16 @@ def run(command: str) -> str:
     return out.rstrip("\n")
 
 
+def prepare() -> None:
+    """Files the README's examples read: the edited quickstart for `blast diff`."""
+    with open(os.path.join(ROOT, "topologies", "quickstart.yaml")) as f:
+        text = f.read()
+    with open("/tmp/quickstart-new.yaml", "w") as f:
+        f.write(text.replace("quorum: 2, of: [db.replica-a", "quorum: 3, of: [db.replica-a", 1))
+
+
 def main() -> None:
+    prepare()
     with open(os.path.join(ROOT, "scripts", "README.template.md")) as f:
         template = f.read()
     text = re.sub(r"\{\{(blast [^}]*)\}\}", lambda m: run(m.group(1)), template)

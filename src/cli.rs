@@ -10,7 +10,7 @@ use crate::load::{self, Limits};
 use crate::plan::{self, Origin, Plan};
 use crate::status::FailOn;
 use crate::topology::Topology;
-use crate::{engine, explain, render, report, validate};
+use crate::{analysis, engine, explain, render, report, validate};
 
 /// What the process should write and how it should exit.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -127,6 +127,44 @@ pub enum Command {
         #[command(flatten)]
         gate: GateArgs,
     },
+    /// Rank every component by what its single failure takes down
+    Spof {
+        /// The topology file (YAML)
+        topology: PathBuf,
+        /// Show the N highest-ranked components (0: all)
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        top: usize,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Every minimal set of up to K failures that takes an app or customer down
+    Cuts {
+        /// The topology file (YAML)
+        topology: PathBuf,
+        /// The app (any component) or customer that must go down
+        #[arg(long, value_name = "ID")]
+        target: String,
+        /// Largest set to consider
+        #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=4))]
+        max_size: u8,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// How a topology change moves blast radii and redundancy; exit 1 if a customer gains a single point of failure
+    Diff {
+        /// The topology before the change
+        old: PathBuf,
+        /// The topology after the change
+        new: PathBuf,
+        /// The status a single failure must bring a customer to, to count as its single point of failure
+        #[arg(long, value_enum, default_value_t = FailOn::Down)]
+        fail_on: FailOn,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
     /// Load and check a topology; print what it holds and any warnings
     Validate {
         /// The topology file (YAML)
@@ -223,6 +261,18 @@ fn select_plan(
     }
 }
 
+fn analysis_output(
+    format: ReportFormat,
+    json: impl FnOnce() -> String,
+    text: impl FnOnce(render::analysis::Layout) -> String,
+) -> String {
+    match format {
+        ReportFormat::Json => json(),
+        ReportFormat::Table => text(render::analysis::Layout::Table),
+        ReportFormat::Markdown => text(render::analysis::Layout::Markdown),
+    }
+}
+
 fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
     let limits = cli.global.limits();
     let color_out = cli.global.color(environment, environment.stdout_is_terminal);
@@ -272,6 +322,90 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
                 stdout,
                 stderr: String::new(),
                 code: 0,
+            })
+        }
+        Command::Spof { topology, top, format } => {
+            let topology = load::load_topology(topology, limits)?;
+            let entries = analysis::spof::spof(&topology, |_, _| {});
+            let view = render::analysis::spof_view(&topology, &entries, *top);
+            Ok(Outcome {
+                stdout: analysis_output(
+                    *format,
+                    || render::analysis::spof_json(&view),
+                    |l| render::analysis::spof_text(&view, l),
+                ),
+                stderr: String::new(),
+                code: 0,
+            })
+        }
+        Command::Cuts {
+            topology,
+            target,
+            max_size,
+            format,
+        } => {
+            let topology = load::load_topology(topology, limits)?;
+            let components = match (topology.find(target), topology.find_customer(target)) {
+                (Some(c), _) => vec![c],
+                (None, Some(customer)) => topology.customer(customer).apps.clone(),
+                (None, None) => {
+                    let diagnostic = Diagnostic::new(format!(
+                        "`{target}` is not a component or customer of `{}`",
+                        topology.source().display()
+                    ))
+                    .suggest(crate::error::nearest(
+                        target,
+                        topology
+                            .component_ids()
+                            .chain(topology.customers().iter().map(|c| c.id.as_str())),
+                    ));
+                    return Err(Error::usage(diagnostic));
+                }
+            };
+            let cuts = analysis::cuts::cuts(
+                &topology,
+                &analysis::cuts::Target { components },
+                usize::from(*max_size),
+                |_, _| {},
+            );
+            let view = render::analysis::cuts_view(&topology, target, usize::from(*max_size), &cuts);
+            Ok(Outcome {
+                stdout: analysis_output(
+                    *format,
+                    || render::analysis::cuts_json(&view),
+                    |l| render::analysis::cuts_text(&view, l),
+                ),
+                stderr: String::new(),
+                code: 0,
+            })
+        }
+        Command::Diff {
+            old,
+            new,
+            fail_on,
+            format,
+        } => {
+            let old = load::load_topology(old, limits)?;
+            let new = load::load_topology(new, limits)?;
+            let diff = match fail_on.threshold() {
+                Some(threshold) => analysis::diff::diff(&old, &new, threshold, |_, _| {}),
+                // `never`: still report the changes, but no single failure counts against the gate.
+                None => {
+                    let mut diff = analysis::diff::diff(&old, &new, crate::status::Status::Down, |_, _| {});
+                    diff.customers.clear();
+                    diff
+                }
+            };
+            let view = render::analysis::diff_view(&diff, fail_on.as_str());
+            let code = u8::from(diff.gained());
+            Ok(Outcome {
+                stdout: analysis_output(
+                    *format,
+                    || render::analysis::diff_json(&view),
+                    |l| render::analysis::diff_text(&view, l),
+                ),
+                stderr: String::new(),
+                code,
             })
         }
         Command::Validate { topology, format } => {

@@ -620,7 +620,7 @@ pub struct Scratch {
     pending: Vec<Status>,
 }
 
-fn group_result(rule: Rule, size: u32, not_down: u32, healthy: u32) -> Status {
+pub(crate) fn group_result(rule: Rule, size: u32, not_down: u32, healthy: u32) -> Status {
     match rule {
         Rule::Hard => {
             if not_down == 0 {

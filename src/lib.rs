@@ -10,12 +10,14 @@
 // Input must never panic the tool: no unwrap or expect outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod analysis;
 pub mod build;
 pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod load;
+pub mod overlay;
 pub mod plan;
 pub mod raw;
 pub mod render;

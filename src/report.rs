@@ -44,7 +44,7 @@ pub struct Summary {
     pub violations: usize,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Counts {
     pub down: usize,
     pub degraded: usize,
@@ -260,21 +260,34 @@ fn count_phrase(counts: &Counts, noun: &str, weights: bool) -> String {
     }
 }
 
-fn tally(counts: &mut Counts, status: Status, weight: f64) {
-    match status {
-        Status::Down => {
-            counts.down += 1;
-            counts.down_weight += weight;
-        }
-        Status::Degraded => {
-            counts.degraded += 1;
-            counts.degraded_weight += weight;
-        }
-        Status::AtRisk => {
-            counts.at_risk += 1;
-            counts.at_risk_weight += weight;
-        }
-        Status::Ok => {}
+impl Counts {
+    pub fn add(&mut self, status: Status, weight: f64) {
+        tally(self, status, weight, 1);
+    }
+
+    pub fn remove(&mut self, status: Status, weight: f64) {
+        tally(self, status, weight, -1);
+    }
+
+    /// Components or customers not ok.
+    pub fn affected(&self) -> usize {
+        self.down + self.degraded + self.at_risk
+    }
+}
+
+fn tally(counts: &mut Counts, status: Status, weight: f64, sign: i8) {
+    let (count, total) = match status {
+        Status::Down => (&mut counts.down, &mut counts.down_weight),
+        Status::Degraded => (&mut counts.degraded, &mut counts.degraded_weight),
+        Status::AtRisk => (&mut counts.at_risk, &mut counts.at_risk_weight),
+        Status::Ok => return,
+    };
+    if sign > 0 {
+        *count += 1;
+        *total += weight;
+    } else {
+        *count -= 1;
+        *total -= weight;
     }
 }
 
@@ -323,7 +336,7 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
             status = status.max(s);
         }
         if status > Status::Ok {
-            tally(&mut customer_counts, status, customer.weight);
+            customer_counts.add(status, customer.weight);
             affected_apps.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id)));
             customers.push(CustomerReport {
                 id: customer.id.clone(),
@@ -345,7 +358,7 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
     let mut components: Vec<ComponentReport> = Vec::with_capacity(outcome.affected.len());
     for affected in &outcome.affected {
         if topology.component(affected.component).section != Section::App {
-            tally(&mut service_counts, affected.status, 0.0);
+            service_counts.add(affected.status, 0.0);
         }
         components.push(component_report(topology, plan, affected));
     }

@@ -1,11 +1,10 @@
 //! `blast check` as a terminal table and as a markdown PR comment.
 
-use comfy_table::presets::ASCII_MARKDOWN;
-use comfy_table::{Cell, Color, LineStyle, Table, TableStyle};
+use comfy_table::Cell;
 
-use crate::render::style::{Paint, paint, status_paint};
+use crate::render::style::{Paint, paint};
+use crate::render::{markdown_table, new_table, push_table, status_cell};
 use crate::report::{Report, Verdict, fmt_weight};
-use crate::status::Status;
 
 /// How many matched ids a step lists before "and N more".
 const MATCH_LIST: usize = 8;
@@ -16,37 +15,6 @@ fn matched_list(matched: &[String]) -> String {
         text.push_str(&format!(" and {} more", matched.len() - MATCH_LIST));
     }
     text
-}
-
-fn status_cell(status: Status) -> Cell {
-    let color = match status_paint(status) {
-        Paint::Red => Color::Red,
-        Paint::Yellow => Color::Yellow,
-        Paint::Magenta => Color::Magenta,
-        Paint::Green | Paint::Bold => Color::Green,
-    };
-    Cell::new(status.as_str()).fg(color)
-}
-
-/// Columns separated by spaces, a rule under the header; colours only when asked.
-fn new_table(header: &[&str], color: bool) -> Table {
-    const STYLE: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('-').junction(' '));
-    let mut table = Table::new();
-    table.load_style(STYLE);
-    if color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
-    table.set_header(header.to_vec());
-    table
-}
-
-fn push_table(out: &mut String, table: &Table) {
-    for line in table.to_string().lines() {
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
 }
 
 /// The verdict line alone (`--quiet`).
@@ -140,20 +108,6 @@ pub fn table(report: &Report, color: bool) -> String {
         }
         push_table(&mut out, &table);
     }
-    out
-}
-
-fn markdown_table(header: &[&str], rows: Vec<Vec<String>>) -> String {
-    let mut table = Table::new();
-    table.load_style(ASCII_MARKDOWN);
-    table.force_no_tty();
-    table.set_header(header.to_vec());
-    for row in rows {
-        // Pipes would end a markdown cell early.
-        table.add_row(row.into_iter().map(|cell| cell.replace('|', "\\|")).collect::<Vec<_>>());
-    }
-    let mut out = String::new();
-    push_table(&mut out, &table);
     out
 }
 

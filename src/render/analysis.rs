@@ -1,0 +1,392 @@
+//! `spof`, `cuts` and `diff` output: one serializable view per analysis,
+//! printed as JSON, or as the same rows in a terminal table or markdown.
+
+use serde::Serialize;
+
+use crate::analysis::cuts::Cuts;
+use crate::analysis::diff::Diff;
+use crate::analysis::spof::SpofEntry;
+use crate::render::{json, markdown_table, new_table, push_table};
+use crate::report::{Counts, SCHEMA_VERSION, fmt_weight};
+use crate::topology::Topology;
+
+/// Table or markdown, for the analyses' row-shaped output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Table,
+    Markdown,
+}
+
+fn rows(layout: Layout, header: &[&str], rows: Vec<Vec<String>>) -> String {
+    match layout {
+        Layout::Markdown => markdown_table(header, rows),
+        Layout::Table => {
+            let mut table = new_table(header, false);
+            for row in rows {
+                table.add_row(row);
+            }
+            let mut out = String::new();
+            push_table(&mut out, &table);
+            out
+        }
+    }
+}
+
+fn heading(layout: Layout, text: &str) -> String {
+    match layout {
+        Layout::Markdown => format!("### {text}\n\n"),
+        Layout::Table => format!("{text}\n"),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpofView {
+    pub schema_version: u32,
+    /// Components ranked in all.
+    pub components: usize,
+    pub ranking: Vec<SpofRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpofRow {
+    pub rank: usize,
+    pub id: String,
+    pub kind: String,
+    pub region: Option<String>,
+    pub customers: Counts,
+    pub services: Counts,
+    pub customers_down: Vec<String>,
+}
+
+/// The top `top` entries (0: all).
+pub fn spof_view(topology: &Topology, entries: &[SpofEntry], top: usize) -> SpofView {
+    let shown = if top == 0 {
+        entries.len()
+    } else {
+        top.min(entries.len())
+    };
+    SpofView {
+        schema_version: SCHEMA_VERSION,
+        components: entries.len(),
+        ranking: entries[..shown]
+            .iter()
+            .enumerate()
+            .map(|(i, e)| SpofRow {
+                rank: i + 1,
+                id: topology.component(e.component).id.clone(),
+                kind: topology.component(e.component).kind.clone(),
+                region: topology.region_id_of(e.component).map(str::to_string),
+                customers: e.impact.customers.clone(),
+                services: e.impact.services.clone(),
+                customers_down: e
+                    .impact
+                    .down_customers
+                    .iter()
+                    .map(|c| topology.customer(*c).id.clone())
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+pub fn spof_json(view: &SpofView) -> String {
+    json::to_string(view)
+}
+
+pub fn spof_text(view: &SpofView, layout: Layout) -> String {
+    let mut out = heading(
+        layout,
+        &format!(
+            "Single points of failure: top {} of {} components, by customer weight down",
+            view.ranking.len(),
+            view.components
+        ),
+    );
+    out.push('\n');
+    out.push_str(&rows(
+        layout,
+        &[
+            "rank",
+            "component",
+            "kind",
+            "customers down",
+            "weight down",
+            "customers degraded",
+            "weight degraded",
+            "services affected",
+        ],
+        view.ranking
+            .iter()
+            .map(|r| {
+                vec![
+                    r.rank.to_string(),
+                    r.id.clone(),
+                    r.kind.clone(),
+                    r.customers.down.to_string(),
+                    fmt_weight(r.customers.down_weight),
+                    r.customers.degraded.to_string(),
+                    fmt_weight(r.customers.degraded_weight),
+                    r.services.affected().to_string(),
+                ]
+            })
+            .collect(),
+    ));
+    out
+}
+
+#[derive(Debug, Serialize)]
+pub struct CutsView {
+    pub schema_version: u32,
+    pub target: String,
+    pub max_size: usize,
+    /// Components whose failure can reach the target.
+    pub cone: usize,
+    pub already_down: bool,
+    pub sets: Vec<CutRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CutRow {
+    pub size: usize,
+    pub members: Vec<String>,
+    /// Customer weight down when the whole set fails.
+    pub weight_down: f64,
+}
+
+pub fn cuts_view(topology: &Topology, target: &str, max_size: usize, cuts: &Cuts) -> CutsView {
+    CutsView {
+        schema_version: SCHEMA_VERSION,
+        target: target.to_string(),
+        max_size,
+        cone: cuts.cone,
+        already_down: cuts.already_down,
+        sets: cuts
+            .sets
+            .iter()
+            .map(|s| CutRow {
+                size: s.members.len(),
+                members: s.members.iter().map(|m| topology.component(*m).id.clone()).collect(),
+                weight_down: s.weight_down,
+            })
+            .collect(),
+    }
+}
+
+pub fn cuts_json(view: &CutsView) -> String {
+    json::to_string(view)
+}
+
+pub fn cuts_text(view: &CutsView, layout: Layout) -> String {
+    if view.already_down {
+        return heading(layout, &format!("`{}` is down before anything fails", view.target));
+    }
+    let count = view.sets.len();
+    let mut out = heading(
+        layout,
+        &format!(
+            "{count} minimal cut set{} of up to {} failure{} take `{}` down ({} components can reach it)",
+            if count == 1 { "" } else { "s" },
+            view.max_size,
+            if view.max_size == 1 { "" } else { "s" },
+            view.target,
+            view.cone
+        ),
+    );
+    if count > 0 {
+        out.push('\n');
+        out.push_str(&rows(
+            layout,
+            &["size", "fail together", "weight down"],
+            view.sets
+                .iter()
+                .map(|s| vec![s.size.to_string(), s.members.join(" + "), fmt_weight(s.weight_down)])
+                .collect(),
+        ));
+    }
+    out
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiffView {
+    pub schema_version: u32,
+    pub verdict: &'static str,
+    /// The status a single failure must cause for a customer to count it.
+    pub threshold: String,
+    pub summary: String,
+    pub components: ComponentChanges,
+    pub dependencies: DependencyChanges,
+    pub customers: Vec<CustomerRow>,
+    pub spof_moves: Vec<MoveRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComponentChanges {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<ChangedRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangedRow {
+    pub id: String,
+    pub fields: Vec<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DependencyChanges {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CustomerRow {
+    pub id: String,
+    pub spof_gained: Vec<String>,
+    pub spof_lost: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MoveRow {
+    pub id: String,
+    pub old_rank: usize,
+    pub new_rank: usize,
+    pub old_weight_down: f64,
+    pub new_weight_down: f64,
+}
+
+pub fn diff_view(diff: &Diff, threshold: &str) -> DiffView {
+    let gained = diff.customers.iter().filter(|c| !c.gained.is_empty()).count();
+    let lost = diff.customers.iter().filter(|c| !c.lost.is_empty()).count();
+    let (verdict, head) = if gained > 0 { ("fail", "FAIL") } else { ("pass", "PASS") };
+    let summary = format!(
+        "{head}: {gained} customer{} gained a single point of failure, {lost} lost one; components {} added, {} removed, {} changed",
+        if gained == 1 { "" } else { "s" },
+        diff.added.len(),
+        diff.removed.len(),
+        diff.changed.len()
+    );
+    DiffView {
+        schema_version: SCHEMA_VERSION,
+        verdict,
+        threshold: threshold.to_string(),
+        summary,
+        components: ComponentChanges {
+            added: diff.added.clone(),
+            removed: diff.removed.clone(),
+            changed: diff
+                .changed
+                .iter()
+                .map(|c| ChangedRow {
+                    id: c.id.clone(),
+                    fields: c.fields.clone(),
+                })
+                .collect(),
+        },
+        dependencies: DependencyChanges {
+            added: diff.dependencies_added.clone(),
+            removed: diff.dependencies_removed.clone(),
+        },
+        customers: diff
+            .customers
+            .iter()
+            .map(|c| CustomerRow {
+                id: c.id.clone(),
+                spof_gained: c.gained.clone(),
+                spof_lost: c.lost.clone(),
+            })
+            .collect(),
+        spof_moves: diff
+            .moves
+            .iter()
+            .map(|m| MoveRow {
+                id: m.id.clone(),
+                old_rank: m.old_rank,
+                new_rank: m.new_rank,
+                old_weight_down: m.old_weight_down,
+                new_weight_down: m.new_weight_down,
+            })
+            .collect(),
+    }
+}
+
+pub fn diff_json(view: &DiffView) -> String {
+    json::to_string(view)
+}
+
+pub fn diff_text(view: &DiffView, layout: Layout) -> String {
+    let mut out = match layout {
+        Layout::Markdown => format!("## blast diff: {}\n", view.summary),
+        Layout::Table => format!("{}\n", view.summary),
+    };
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "-".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    if !view.customers.is_empty() {
+        out.push('\n');
+        out.push_str(&heading(
+            layout,
+            &format!("Single points of failure per customer (at {} or worse)", view.threshold),
+        ));
+        out.push_str(&rows(
+            layout,
+            &["customer", "gained", "lost"],
+            view.customers
+                .iter()
+                .map(|c| vec![c.id.clone(), list(&c.spof_gained), list(&c.spof_lost)])
+                .collect(),
+        ));
+    }
+    let c = &view.components;
+    if !(c.added.is_empty() && c.removed.is_empty() && c.changed.is_empty()) {
+        out.push('\n');
+        out.push_str(&heading(layout, "Components"));
+        let mut table = Vec::new();
+        table.extend(
+            c.added
+                .iter()
+                .map(|id| vec!["added".to_string(), id.clone(), String::new()]),
+        );
+        table.extend(
+            c.removed
+                .iter()
+                .map(|id| vec!["removed".to_string(), id.clone(), String::new()]),
+        );
+        table.extend(
+            c.changed
+                .iter()
+                .map(|ch| vec!["changed".to_string(), ch.id.clone(), ch.fields.join(", ")]),
+        );
+        out.push_str(&rows(layout, &["change", "component", "fields"], table));
+    }
+    let d = &view.dependencies;
+    if !(d.added.is_empty() && d.removed.is_empty()) {
+        out.push('\n');
+        out.push_str(&heading(layout, "Dependencies"));
+        let mut table: Vec<Vec<String>> = d.added.iter().map(|e| vec!["added".to_string(), e.clone()]).collect();
+        table.extend(d.removed.iter().map(|e| vec!["removed".to_string(), e.clone()]));
+        out.push_str(&rows(layout, &["change", "entry"], table));
+    }
+    if !view.spof_moves.is_empty() {
+        out.push('\n');
+        out.push_str(&heading(layout, "Largest moves in the spof ranking"));
+        out.push_str(&rows(
+            layout,
+            &["component", "rank", "weight down"],
+            view.spof_moves
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.id.clone(),
+                        format!("{} -> {}", m.old_rank, m.new_rank),
+                        format!("{} -> {}", fmt_weight(m.old_weight_down), fmt_weight(m.new_weight_down)),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    out
+}

@@ -1,0 +1,289 @@
+//! `blast spof`, `blast cuts` and `blast diff` through the real binary.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const US_EAST_1: &str = "topologies/us-east-1.yaml";
+const QUICKSTART: &str = "topologies/quickstart.yaml";
+
+fn blast(args: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("blast")
+        .expect("the blast binary is built")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("blast runs");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8 stdout");
+    let stderr = String::from_utf8(output.stderr).expect("utf-8 stderr");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (output.status.code().expect("an exit code"), stdout, stderr)
+}
+
+fn json(args: &[&str]) -> Value {
+    let (code, stdout, stderr) = blast(args);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).expect("valid JSON")
+}
+
+fn ranking(topology: &str) -> Vec<Value> {
+    json(&["spof", topology, "--top", "0", "--format", "json"])["ranking"]
+        .as_array()
+        .expect("ranking")
+        .clone()
+}
+
+#[test]
+fn spof_ranks_the_main_network_first_and_the_s3_index_high() {
+    let ranking = ranking(US_EAST_1);
+    assert_eq!(ranking.len(), 112, "--top 0 lists every component");
+    assert_eq!(ranking[0]["id"], "net.main");
+    let rank_of = |id: &str| ranking.iter().position(|r| r["id"] == id).expect("ranked") + 1;
+    assert!(rank_of("s3.index") <= 30, "s3.index ranks {}", rank_of("s3.index"));
+    let s3_index = &ranking[rank_of("s3.index") - 1];
+    let down: Vec<&str> = s3_index["customers_down"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(down.contains(&"trello") && down.contains(&"giphy"), "{down:?}");
+}
+
+#[test]
+fn spof_is_ranked_by_weight_down_then_degraded_then_id() {
+    let ranking = ranking(US_EAST_1);
+    for pair in ranking.windows(2) {
+        let key = |r: &Value| {
+            (
+                -r["customers"]["down_weight"].as_f64().unwrap(),
+                -r["customers"]["degraded_weight"].as_f64().unwrap(),
+                r["id"].as_str().unwrap().to_string(),
+            )
+        };
+        assert!(
+            key(&pair[0]) <= key(&pair[1]),
+            "{} before {}",
+            pair[0]["id"],
+            pair[1]["id"]
+        );
+    }
+}
+
+#[test]
+fn spof_equals_check_fail_for_each_component_of_the_quickstart() {
+    for entry in ranking(QUICKSTART) {
+        let id = entry["id"].as_str().unwrap();
+        let op = format!("fail {id}");
+        let (_, stdout, _) = blast(&["check", QUICKSTART, "--op", &op, "--format", "json"]);
+        let check: Value = serde_json::from_str(&stdout).expect("json");
+        assert_eq!(entry["customers"], check["summary"]["customers"], "{id}");
+        assert_eq!(entry["services"], check["summary"]["services"], "{id}");
+    }
+}
+
+#[test]
+fn spof_top_limits_the_table() {
+    let (code, stdout, _) = blast(&["spof", US_EAST_1, "--top", "3"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("Single points of failure: top 3 of 112 components"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.trim_start().starts_with(char::is_numeric))
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn cuts_find_netflix_zone_pairs_and_are_minimal_and_sorted() {
+    let view = json(&["cuts", US_EAST_1, "--target", "netflix", "--format", "json"]);
+    let sets: Vec<Vec<String>> = view["sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            s["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m.as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    assert!(sets.contains(&vec![
+        "ec2.instances.use1-az1".to_string(),
+        "ec2.instances.use1-az2".to_string()
+    ]));
+    assert!(sets.contains(&vec!["net.main".to_string()]));
+    for (i, a) in sets.iter().enumerate() {
+        assert!(a.len() <= 2);
+        for (j, b) in sets.iter().enumerate() {
+            assert!(
+                i == j || !a.iter().all(|m| b.contains(m)),
+                "{a:?} is inside {b:?}: not minimal"
+            );
+        }
+    }
+    let sizes: Vec<usize> = sets.iter().map(Vec::len).collect();
+    assert!(sizes.windows(2).all(|w| w[0] <= w[1]), "sorted by size: {sizes:?}");
+}
+
+#[test]
+fn cuts_of_an_app_with_a_quorum_need_two_replicas() {
+    let view = json(&[
+        "cuts",
+        QUICKSTART,
+        "--target",
+        "acme.shop",
+        "--max-size",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let pairs: Vec<String> = view["sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["size"] == 2)
+        .map(|s| {
+            s["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .collect();
+    assert!(pairs.contains(&"db.replica-a+db.replica-b".to_string()), "{pairs:?}");
+    let view = json(&[
+        "cuts",
+        QUICKSTART,
+        "--target",
+        "acme.shop",
+        "--max-size",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert!(view["sets"].as_array().unwrap().iter().all(|s| s["size"] == 1));
+}
+
+#[test]
+fn cuts_reject_unknown_targets_and_sizes_out_of_range() {
+    let (code, _, stderr) = blast(&["cuts", QUICKSTART, "--target", "acme.shpo"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean `acme.shop`?"), "{stderr}");
+    let (code, _, stderr) = blast(&["cuts", QUICKSTART, "--target", "acme.shop", "--max-size", "5"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--max-size"), "{stderr}");
+}
+
+/// Writes `topology` with `from` replaced by `to` into a temporary file.
+fn edited(dir: &Path, topology: &str, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(topology)).expect("read");
+    assert!(text.contains(from), "{from} not in {topology}");
+    let path = dir.join("new.yaml");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    path.to_str().expect("utf-8 path").to_string()
+}
+
+#[test]
+fn diff_of_identical_files_passes_with_no_changes() {
+    let (code, stdout, _) = blast(&["diff", QUICKSTART, QUICKSTART]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("PASS: 0 customers gained"), "{stdout}");
+}
+
+#[test]
+fn diff_fails_when_a_customer_gains_a_single_point_of_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new = edited(
+        dir.path(),
+        QUICKSTART,
+        "quorum: 2, of: [db.replica-a",
+        "quorum: 3, of: [db.replica-a",
+    );
+    let (code, stdout, _) = blast(&["diff", QUICKSTART, &new, "--format", "json"]);
+    assert_eq!(code, 1);
+    let view: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(view["verdict"], "fail");
+    let customers = view["customers"].as_array().unwrap();
+    assert!(!customers.is_empty());
+    for customer in customers {
+        let gained: Vec<&str> = customer["spof_gained"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g.as_str().unwrap())
+            .collect();
+        assert!(
+            gained.contains(&"db.replica-a") && gained.contains(&"db.replica-c"),
+            "{gained:?}"
+        );
+    }
+    assert!(
+        view["dependencies"]["added"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d.as_str().unwrap().contains("quorum 3"))
+    );
+    assert!(
+        view["dependencies"]["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d.as_str().unwrap().contains("quorum 2"))
+    );
+
+    // The reverse change only removes single points of failure: it passes.
+    let (code, stdout, _) = blast(&["diff", &new, QUICKSTART]);
+    assert_eq!(code, 0, "{stdout}");
+    // And with `--fail-on never` nothing counts against the gate.
+    let (code, _, _) = blast(&["diff", QUICKSTART, &new, "--fail-on", "never"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn diff_reports_changed_fields() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new = edited(dir.path(), QUICKSTART, "min_capacity: 6", "min_capacity: 7");
+    let view: Value = serde_json::from_str(&blast(&["diff", QUICKSTART, &new, "--format", "json"]).1).expect("json");
+    assert_eq!(view["components"]["changed"][0]["id"], "api");
+    assert_eq!(view["components"]["changed"][0]["fields"][0], "min_capacity");
+}
+
+#[test]
+fn snapshots_of_the_analyses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new = edited(
+        dir.path(),
+        QUICKSTART,
+        "quorum: 2, of: [db.replica-a",
+        "quorum: 3, of: [db.replica-a",
+    );
+    insta::assert_snapshot!("spof_table", blast(&["spof", QUICKSTART]).1);
+    insta::assert_snapshot!(
+        "spof_markdown",
+        blast(&["spof", QUICKSTART, "--top", "5", "--format", "markdown"]).1
+    );
+    insta::assert_snapshot!("cuts_table", blast(&["cuts", QUICKSTART, "--target", "acme"]).1);
+    insta::assert_snapshot!(
+        "cuts_json",
+        blast(&["cuts", QUICKSTART, "--target", "acme.shop", "--format", "json"]).1
+    );
+    // The temporary path differs per run; keep it out of the snapshot.
+    let diff_table = blast(&["diff", QUICKSTART, &new]).1;
+    insta::assert_snapshot!("diff_table", diff_table);
+    insta::assert_snapshot!(
+        "diff_markdown",
+        blast(&["diff", QUICKSTART, &new, "--format", "markdown"]).1
+    );
+}
