@@ -143,7 +143,7 @@ impl<'a> Builder<'a> {
 }
 
 /// Builds and checks the topology. `path` is only used in messages.
-pub fn build(raw: RawTopology, path: &Path) -> Result<Topology> {
+pub fn build(raw: RawTopology, path: &Path, max_components: usize) -> Result<Topology> {
     let mut b = Builder {
         path,
         ids: HashMap::new(),
@@ -205,8 +205,14 @@ pub fn build(raw: RawTopology, path: &Path) -> Result<Topology> {
                 .map(|a| (a, Section::App, Some(CustomerIdx(c as u32)))),
         );
     }
-    if ordered.len() >= u32::MAX as usize {
-        return Err(Diagnostic::new("too many components").into());
+    if ordered.len() > max_components.min(u32::MAX as usize - 1) {
+        return Err(Diagnostic::new(format!(
+            "`{}` has {} components, more than the limit of {max_components}",
+            path.display(),
+            ordered.len()
+        ))
+        .help("raise the limit with --max-components if the file is genuine")
+        .into());
     }
     for (i, (component, _, _)) in ordered.iter().enumerate() {
         b.declare(&component.id, IdKind::Component, i as u32)?;

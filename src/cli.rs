@@ -52,6 +52,9 @@ pub struct GlobalArgs {
     /// Refuse input files larger than this many bytes
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes, global = true)]
     pub max_file_size: u64,
+    /// Refuse topologies with more components than this (customer apps included)
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_components, global = true)]
+    pub max_components: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -179,6 +182,7 @@ impl GlobalArgs {
     fn limits(&self) -> Limits {
         Limits {
             max_file_bytes: self.max_file_size,
+            max_components: self.max_components,
             ..Limits::default()
         }
     }

@@ -43,6 +43,8 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// Deepest nesting of sequences and mappings.
     pub max_depth: usize,
+    /// Most components (including customer apps) in one topology.
+    pub max_components: usize,
 }
 
 impl Default for Limits {
@@ -50,6 +52,7 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 2 * 1024 * 1024 * 1024,
             max_depth: 64,
+            max_components: 10_000_000,
         }
     }
 }
@@ -63,7 +66,7 @@ pub fn load_topology(path: &Path, limits: Limits) -> Result<Topology> {
 /// Parses, checks and freezes topology text; `path` is only used in messages.
 pub fn topology_from_str(text: &str, path: &Path, limits: Limits) -> Result<Topology> {
     let raw: RawTopology = parse_yaml(text, path, limits)?;
-    build::build(raw, path)
+    build::build(raw, path, limits.max_components)
 }
 
 /// Reads a whole file as UTF-8 text, refusing what is not a readable,
