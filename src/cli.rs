@@ -71,6 +71,23 @@ pub enum SummaryFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+    Markdown,
+    /// GitHub Actions workflow commands: one annotation per violation and affected customer
+    Github,
+    /// JUnit XML: one test case per customer app and per policy violation
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     Table,
     Json,
@@ -90,6 +107,31 @@ pub struct OperationArgs {
     /// A scenario from the topology's `scenarios`
     #[arg(long, value_name = "NAME", group = "operation")]
     pub scenario: Option<String>,
+}
+
+/// The same choice as [`OperationArgs`], optional: `graph` draws plain topologies too.
+#[derive(Debug, Args)]
+#[group(id = "graph_operation", required = false, multiple = false)]
+pub struct GraphOperationArgs {
+    /// An inline step, as for `check` (repeatable); colours the graph by status
+    #[arg(long = "op", value_name = "OP", group = "graph_operation")]
+    pub ops: Vec<String>,
+    /// A plan file
+    #[arg(long, value_name = "FILE", group = "graph_operation")]
+    pub plan: Option<PathBuf>,
+    /// A scenario from the topology's `scenarios`
+    #[arg(long, value_name = "NAME", group = "graph_operation")]
+    pub scenario: Option<String>,
+}
+
+impl GraphOperationArgs {
+    fn selected(&self) -> Option<OperationArgs> {
+        (!self.ops.is_empty() || self.plan.is_some() || self.scenario.is_some()).then(|| OperationArgs {
+            ops: self.ops.clone(),
+            plan: self.plan.clone(),
+            scenario: self.scenario.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -113,8 +155,8 @@ pub enum Command {
         #[command(flatten)]
         gate: GateArgs,
         /// Output format
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+        format: CheckFormat,
         /// Print only the verdict line
         #[arg(long, short)]
         quiet: bool,
@@ -168,6 +210,37 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// Draw the dependency graph, coloured by status when an operation is given
+    Graph {
+        /// The topology file (YAML)
+        topology: PathBuf,
+        #[command(flatten)]
+        operation: GraphOperationArgs,
+        #[command(flatten)]
+        gate: GateArgs,
+        /// Output format
+        #[arg(long, value_enum)]
+        format: GraphFormat,
+        /// Draw only this component's neighbourhood
+        #[arg(long, value_name = "ID")]
+        focus: Option<String>,
+        /// How many hops around --focus to draw, both ways
+        #[arg(long, value_name = "N", default_value_t = 2, requires = "focus")]
+        depth: usize,
+    },
+    /// Print the JSON Schema of the topology format (or of plan files)
+    Schema {
+        /// The schema of plan files instead
+        #[arg(long)]
+        plan: bool,
+    },
+    /// Print shell completions
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
     /// Load and check a topology; print what it holds and any warnings
     Validate {
         /// The topology file (YAML)
@@ -265,6 +338,38 @@ fn select_plan(
     }
 }
 
+/// A progress bar on stderr for work that can take a while; hidden unless
+/// stderr is a terminal, so pipes, files and CI logs never see it.
+fn progress_bar(environment: &Environment, message: &str) -> indicatif::ProgressBar {
+    if !environment.stderr_is_terminal {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0).with_message(message.to_string());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Loads a topology, with a spinner on a terminal for files big enough to take a while.
+fn load_with_progress(
+    path: &std::path::Path,
+    limits: Limits,
+    environment: &Environment,
+    quiet: bool,
+) -> Result<Topology, Error> {
+    const BIG: u64 = 8 * 1024 * 1024;
+    let big = std::fs::metadata(path).is_ok_and(|m| m.len() > BIG);
+    if !(big && environment.stderr_is_terminal && !quiet) {
+        return load::load_topology(path, limits);
+    }
+    let spinner = indicatif::ProgressBar::new_spinner().with_message(format!("loading {}", path.display()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let result = load::load_topology(path, limits);
+    spinner.finish_and_clear();
+    result
+}
+
 fn analysis_output(
     format: ReportFormat,
     json: impl FnOnce() -> String,
@@ -297,9 +402,14 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
                 render::check::verdict_line(&report, color_out)
             } else {
                 match format {
-                    ReportFormat::Table => render::check::table(&report, color_out),
-                    ReportFormat::Json => render::json::to_string(&report),
-                    ReportFormat::Markdown => render::check::markdown(&report),
+                    CheckFormat::Table => render::check::table(&report, color_out),
+                    CheckFormat::Json => render::json::to_string(&report),
+                    CheckFormat::Markdown => {
+                        let diagram = render::graph::affected_mermaid(&topology, &plan, &outcome);
+                        render::check::markdown(&report, &diagram)
+                    }
+                    CheckFormat::Github => render::ci::github(&report),
+                    CheckFormat::Junit => render::ci::junit(&topology, &report),
                 }
             };
             let code = match report.verdict {
@@ -328,9 +438,97 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
                 code: 0,
             })
         }
-        Command::Spof { topology, top, format } => {
+        Command::Graph {
+            topology,
+            operation,
+            gate,
+            format,
+            focus,
+            depth,
+        } => {
             let topology = load::load_topology(topology, limits)?;
-            let entries = analysis::spof::spof(&topology, |_, _| {});
+            let run = match operation.selected() {
+                Some(operation) => {
+                    let (plan, _) = select_plan(&topology, &operation, gate, limits)?;
+                    let outcome = engine::run(&topology, &plan);
+                    Some((plan, outcome))
+                }
+                None => None,
+            };
+            let nodes = match focus {
+                Some(id) => {
+                    let Some(c) = topology.find(id) else {
+                        let diagnostic = Diagnostic::new(format!(
+                            "--focus `{id}` is not a component of `{}`",
+                            topology.source().display()
+                        ))
+                        .suggest(crate::error::nearest(id, topology.component_ids()));
+                        return Err(Error::usage(diagnostic));
+                    };
+                    Some(render::graph::neighbourhood(&topology, c, *depth))
+                }
+                None => None,
+            };
+            let drawing = render::graph::Drawing {
+                topology: &topology,
+                outcome: run.as_ref().map(|(p, o)| (p, o)),
+                nodes,
+            };
+            let format = match format {
+                GraphFormat::Dot => render::graph::GraphFormat::Dot,
+                GraphFormat::Mermaid => render::graph::GraphFormat::Mermaid,
+            };
+            Ok(Outcome {
+                stdout: render::graph::render(&drawing, format),
+                stderr: String::new(),
+                code: 0,
+            })
+        }
+        Command::Schema { plan } => {
+            let schema = if *plan {
+                schemars::schema_for!(crate::raw::RawPlan)
+            } else {
+                schemars::schema_for!(crate::raw::RawTopology)
+            };
+            Ok(Outcome {
+                stdout: render::json::to_string(&schema),
+                stderr: String::new(),
+                code: 0,
+            })
+        }
+        Command::Completions { shell } => {
+            let mut buffer = Vec::new();
+            clap_complete::generate(
+                *shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "blast",
+                &mut buffer,
+            );
+            Ok(Outcome {
+                stdout: String::from_utf8_lossy(&buffer).into_owned(),
+                stderr: String::new(),
+                code: 0,
+            })
+        }
+        Command::Man => {
+            let mut buffer = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut buffer)
+                .map_err(|e| Error::usage(Diagnostic::new(format!("cannot render the man page: {e}"))))?;
+            Ok(Outcome {
+                stdout: String::from_utf8_lossy(&buffer).into_owned(),
+                stderr: String::new(),
+                code: 0,
+            })
+        }
+        Command::Spof { topology, top, format } => {
+            let topology = load_with_progress(topology, limits, environment, false)?;
+            let bar = progress_bar(environment, "spof");
+            let entries = analysis::spof::spof(&topology, |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            });
+            bar.finish_and_clear();
             let view = render::analysis::spof_view(&topology, &entries, *top);
             Ok(Outcome {
                 stdout: analysis_output(
@@ -389,17 +587,23 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
             fail_on,
             format,
         } => {
-            let old = load::load_topology(old, limits)?;
-            let new = load::load_topology(new, limits)?;
+            let old = load_with_progress(old, limits, environment, false)?;
+            let new = load_with_progress(new, limits, environment, false)?;
+            let bar = progress_bar(environment, "diff: single failures");
+            let tick = |done: usize, total: usize| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            };
             let diff = match fail_on.threshold() {
-                Some(threshold) => analysis::diff::diff(&old, &new, threshold, |_, _| {}),
+                Some(threshold) => analysis::diff::diff(&old, &new, threshold, tick),
                 // `never`: still report the changes, but no single failure counts against the gate.
                 None => {
-                    let mut diff = analysis::diff::diff(&old, &new, crate::status::Status::Down, |_, _| {});
+                    let mut diff = analysis::diff::diff(&old, &new, crate::status::Status::Down, tick);
                     diff.customers.clear();
                     diff
                 }
             };
+            bar.finish_and_clear();
             let view = render::analysis::diff_view(&diff, fail_on.as_str());
             let code = u8::from(diff.gained());
             Ok(Outcome {

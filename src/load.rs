@@ -32,6 +32,10 @@ impl Document for crate::raw::Sp<crate::raw::RawPlan> {
     const EMPTY_HELP: &'static str = "a plan needs `steps`, e.g. `steps: [{fail: {target: db.a}}]`";
 }
 
+impl Document for crate::raw::RawSelector {
+    const EMPTY_HELP: &'static str = "write a selector, e.g. `{kind: database}`";
+}
+
 impl Document for serde::de::IgnoredAny {
     const EMPTY_HELP: &'static str = "the file has no YAML content";
 }
@@ -103,28 +107,77 @@ pub fn read_text(path: &Path, limits: Limits) -> Result<String> {
     if metadata.is_file() && metadata.len() > limits.max_file_bytes {
         return Err(too_big());
     }
-    let mut bytes = Vec::with_capacity(metadata.len().min(limits.max_file_bytes) as usize);
-    file.take(limits.max_file_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(open_error)?;
-    if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(too_big());
-    }
-    // A UTF-8 byte order mark is legal in YAML but not part of the content.
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(body) {
-        Ok(text) => Ok(text.to_string()),
-        Err(e) => {
-            let valid = &body[..e.valid_up_to()];
-            let line = valid.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-            let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-            let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() as u64 + 1;
-            Err(Diagnostic::new("the file is not valid UTF-8")
-                .at(Pos { line, column }.at(path))
-                .help("save the file as UTF-8")
-                .into())
+    // Read in chunks and stop at the first NUL byte: YAML text never holds
+    // one, and a sparse file or a device full of zeros is not read to the end.
+    let mut reader = file.take(limits.max_file_bytes.saturating_add(1));
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(open_error(e)),
+        };
+        let start = bytes.len();
+        if start == 0 {
+            if chunk[..n].starts_with(b"\xFF\xFE") || chunk[..n].starts_with(b"\xFE\xFF") {
+                return Err(Diagnostic::new("the file is UTF-16 text, not UTF-8")
+                    .at(Pos { line: 1, column: 1 }.at(path))
+                    .help("save the file as UTF-8")
+                    .into());
+            }
+            // A regular file's size is known: reserve it once the start looks like text.
+            if !chunk[..n].contains(&0) && metadata.is_file() {
+                bytes.reserve_exact(metadata.len().min(limits.max_file_bytes) as usize);
+            }
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+        if let Some(nul) = chunk[..n].iter().position(|b| *b == 0) {
+            return Err(
+                Diagnostic::new("the file contains a NUL byte; it is binary, not YAML text")
+                    .at(position(&bytes[..start + nul]).at(path))
+                    .help("pass a YAML text file")
+                    .into(),
+            );
+        }
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(too_big());
         }
     }
+    // A UTF-8 byte order mark is legal in YAML but not part of the content.
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| -> Error {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        Diagnostic::new("the file is not valid UTF-8")
+            .at(position(valid).at(path))
+            .help("save the file as UTF-8")
+            .into()
+    })
+}
+
+/// The line and column just after `before`, the text preceding a place in a file.
+fn position(before: &[u8]) -> Pos {
+    let line = before.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u64 + 1;
+    Pos { line, column }
+}
+
+/// Text from the input made safe to show on one line of a terminal or CI log:
+/// control and invisible characters (newlines, escape sequences, a BOM) are
+/// written as Rust escapes, everything else as is.
+pub fn shown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '\'' | '"' => out.push(c),
+            c => out.extend(c.escape_debug()),
+        }
+    }
+    out
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -146,39 +199,58 @@ pub fn parse_yaml<T: DeserializeOwned + Document>(text: &str, path: &Path, limit
             .help(T::EMPTY_HELP)
             .into());
     }
-    let len = text.len();
-    // Every node and event needs at least a byte of input, so budgets equal
-    // to the input size never reject an honest file; aliases, which can
-    // multiply work without input, keep the library's default limits.
-    let budget = serde_saphyr::budget! {
-        max_events: len.saturating_mul(2).max(1_000_000),
-        max_nodes: len.max(250_000),
-        max_total_scalar_bytes: len.max(64 * 1024 * 1024),
-        max_depth: limits.max_depth,
-        max_documents: 1,
-        max_inclusion_depth: 0,
-    };
+    let budget = Budgets::for_input(text.len());
     let options = serde_saphyr::options! {
-        budget: budget,
+        budget: serde_saphyr::budget! {
+            max_events: budget.events,
+            max_nodes: budget.nodes,
+            max_total_scalar_bytes: budget.scalar_bytes,
+            max_depth: limits.max_depth,
+            // The scanner's own limit on `[`/`{` nesting, which it meets
+            // before the depth budget: the same number, so one limit holds.
+            flow_nesting_limit: limits.max_depth,
+            max_documents: 1,
+            max_inclusion_depth: 0,
+        },
         duplicate_keys: DuplicateKeyPolicy::Error,
         // YAML 1.2 booleans only: ids like `y`, `on` or `no` stay strings.
         strict_booleans: true,
         with_snippet: false,
     };
-    serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&e, path))
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&e, path, &budget, limits))
 }
 
-fn yaml_error(error: &serde_saphyr::Error, path: &Path) -> Error {
+/// The parser's budgets for one input.
+struct Budgets {
+    events: usize,
+    nodes: usize,
+    scalar_bytes: usize,
+}
+
+impl Budgets {
+    // Every node and event needs at least a byte of input, so budgets equal
+    // to the input size never reject an honest file; aliases, which can
+    // multiply work without input, keep the library's default limits.
+    fn for_input(len: usize) -> Budgets {
+        Budgets {
+            events: len.saturating_mul(2).max(1_000_000),
+            nodes: len.max(250_000),
+            scalar_bytes: len.max(64 * 1024 * 1024),
+        }
+    }
+}
+
+fn yaml_error(error: &serde_saphyr::Error, path: &Path, budget: &Budgets, limits: Limits) -> Error {
     let inner = error.without_snippet();
-    let message = DefaultMessageFormatter.format_message(inner);
-    // The formatter's text comes from the input (keys, values); keep it on one line.
-    let message: String = message
-        .chars()
-        .flat_map(|c| c.escape_debug())
-        .collect::<String>()
-        .replace("\\'", "'")
-        .replace("\\\"", "\"");
-    let mut diagnostic = Diagnostic::new(plain_message(&message));
+    let message = match limit_message(inner, budget, limits) {
+        Some(message) => message,
+        None => {
+            let message = DefaultMessageFormatter.format_message(inner);
+            // The formatter's text comes from the input (keys, values); keep it on one line.
+            plain_message(&shown(&message))
+        }
+    };
+    let mut diagnostic = Diagnostic::new(message);
     if let Some(location) = error.location().filter(|l| l.line() > 0) {
         diagnostic = diagnostic.at(Pos::from(location).at(path));
     }
@@ -187,6 +259,81 @@ fn yaml_error(error: &serde_saphyr::Error, path: &Path) -> Error {
         diagnostic = diagnostic.help(help);
     }
     Error::input(diagnostic)
+}
+
+/// The message for a breached safety limit, naming the limit.
+fn limit_message(error: &serde_saphyr::Error, budget: &Budgets, limits: Limits) -> Option<String> {
+    use serde_saphyr::budget::BudgetBreach;
+    let defaults = serde_saphyr::Budget::default();
+    let aliases = "counting an alias each time it is used";
+    let mut error = error;
+    // A limit met while replaying an alias comes wrapped in where the alias is.
+    while let serde_saphyr::Error::AliasError { error: inner, .. } | serde_saphyr::Error::WithSnippet { error: inner, .. } =
+        error
+    {
+        error = inner;
+    }
+    Some(match error {
+        serde_saphyr::Error::Budget { breach, .. } => match breach {
+            BudgetBreach::Documents { .. } => "the file holds more than one YAML document".to_string(),
+            BudgetBreach::Depth { .. } => too_deep(limits),
+            BudgetBreach::Nodes { .. } => format!(
+                "the file exceeds a safety limit: more than {} YAML values ({aliases})",
+                budget.nodes
+            ),
+            BudgetBreach::Events { .. } => format!(
+                "the file exceeds a safety limit: more than {} YAML events ({aliases})",
+                budget.events
+            ),
+            BudgetBreach::ScalarBytes { .. } => format!(
+                "the file exceeds a safety limit: its text values add up to more than {} bytes ({aliases})",
+                budget.scalar_bytes
+            ),
+            BudgetBreach::Aliases { .. } => format!(
+                "the file exceeds a safety limit: more than {} aliases (`*name`)",
+                defaults.max_aliases
+            ),
+            BudgetBreach::Anchors { .. } => format!(
+                "the file exceeds a safety limit: more than {} anchors (`&name`)",
+                defaults.max_anchors
+            ),
+            BudgetBreach::AliasAnchorRatio { aliases, anchors } => format!(
+                "the file exceeds a safety limit: {aliases} aliases of {anchors} anchors, the shape of an alias bomb"
+            ),
+            BudgetBreach::MergeKeys { .. } => format!(
+                "the file exceeds a safety limit: more than {} merge keys (`<<`)",
+                defaults.max_merge_keys
+            ),
+            other => format!("the file exceeds a safety limit ({other:?})"),
+        },
+        serde_saphyr::Error::AliasReplayLimitExceeded {
+            max_total_replayed_events,
+            ..
+        } => format!(
+            "the file exceeds a safety limit: its aliases expand to more than {max_total_replayed_events} YAML events (an alias bomb)"
+        ),
+        serde_saphyr::Error::AliasExpansionLimitExceeded { .. } => {
+            "the file exceeds a safety limit: an anchor is expanded too many times (an alias bomb)".to_string()
+        }
+        serde_saphyr::Error::AliasReplayStackDepthExceeded { max_depth, .. } => {
+            format!("the file exceeds a safety limit: aliases nest more than {max_depth} deep")
+        }
+        other => {
+            let message = DefaultMessageFormatter.format_message(other);
+            if message == "recursion limit exceeded" {
+                too_deep(limits)
+            } else {
+                return None;
+            }
+        }
+    })
+}
+
+fn too_deep(limits: Limits) -> String {
+    format!(
+        "the file exceeds a safety limit: lists and maps nest more than {} levels deep",
+        limits.max_depth
+    )
 }
 
 /// Rewords the YAML library's messages for people who write topologies,
@@ -200,11 +347,13 @@ fn plain_message(message: &str) -> String {
         let value = rest.split(" rejected").next().unwrap_or(rest);
         return format!("{value} is not a finite number");
     }
-    if message.starts_with("budget breached: Documents") {
-        return "the file holds more than one YAML document".to_string();
-    }
     if let Some(rest) = message.strip_prefix("budget breached: ") {
         return format!("the file exceeds a safety limit ({rest})");
+    }
+    if let Some(rest) = message.strip_prefix("unexpected character: `")
+        && let Some(c) = rest.strip_suffix('\'')
+    {
+        return format!("unexpected character `{c}`");
     }
     match message {
         "expected sequence start" => "expected a list here".to_string(),
@@ -234,8 +383,12 @@ fn yaml_help(message: &str) -> Option<String> {
         "a key may appear once per mapping; remove one"
     } else if message.contains("more than one YAML document") {
         "keep one document per file (remove the `---` separators)"
-    } else if message.contains("safety limit") || message.contains("alias") || message.contains("depth") {
-        "the file exceeds a safety limit on aliases, nesting or size; write it out plainly"
+    } else if message.starts_with("the file exceeds a safety limit: lists and maps nest") {
+        "no topology or plan nests that deep; look for unclosed `[` or `{`"
+    } else if message.starts_with("the file exceeds a safety limit") && message.contains("alias") {
+        "write the repeated parts out instead of multiplying them with aliases; the README lists the limits"
+    } else if message.starts_with("the file exceeds a safety limit") {
+        "the README lists the limits; split or simplify the file"
     } else if message.ends_with("is not a finite number") {
         "use a finite, non-negative number"
     } else if message.starts_with("expected a list") {

@@ -84,8 +84,11 @@ pub fn load_plan_file(path: &Path, limits: Limits) -> Result<Sp<RawPlan>> {
 /// Parses one `--op` string: `KIND [PRIMARY] [key=value]...`.
 pub fn parse_inline(op: &str) -> Result<RawStep> {
     let fail = |message: String, help: &str| Error::usage(Diagnostic::new(message).help(help.to_string()));
+    let tokens = shlex::split(op);
+    // The op is echoed in messages; control characters in it must not reach a terminal.
+    let op = load::shown(op);
     let tokens =
-        shlex::split(op).ok_or_else(|| fail(format!("--op `{op}`: unbalanced quotes"), "close every quote"))?;
+        tokens.ok_or_else(|| fail(format!("--op `{op}`: unbalanced quotes"), "close every quote"))?;
     let Some((kind_word, rest)) = tokens.split_first() else {
         return Err(fail("--op is empty".to_string(), "write e.g. --op 'fail s3.index'"));
     };
@@ -96,9 +99,13 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
             Some(near) => format!("did you mean `{}`?", near.replace('_', "-")),
             None => format!("the kinds are {}", kinds.join(", ")),
         };
-        return Err(fail(format!("--op `{op}`: unknown operation `{kind_word}`"), &help));
+        return Err(fail(
+            format!("--op `{op}`: unknown operation `{}`", load::shown(kind_word)),
+            &help,
+        ));
     };
     let mut fields = serde_json::Map::new();
+    let mut selector_maps = Vec::new();
     for (i, token) in rest.iter().enumerate() {
         let (key, value) = match token.split_once('=') {
             Some((key, value)) => (key.replace('-', "_"), value),
@@ -109,19 +116,31 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
                 } else {
                     format!("only the first word after the kind may stand alone (it is `{primary_key}`)")
                 };
-                return Err(fail(format!("--op `{op}`: `{token}` is not a key=value pair"), &help));
+                return Err(fail(
+                    format!("--op `{op}`: `{}` is not a key=value pair", load::shown(token)),
+                    &help,
+                ));
             }
         };
         if fields.contains_key(&key) {
             return Err(fail(
-                format!("--op `{op}`: `{key}` is given twice"),
+                format!("--op `{op}`: `{}` is given twice", load::shown(&key)),
                 "give each field once",
             ));
         }
-        fields.insert(key, inline_value(value));
+        let value = match inline_value(&key, value) {
+            Ok(InlineValue::Json(value)) => value,
+            Ok(InlineValue::Selector(selector)) => {
+                // Filled in below: a selector map keeps its values as written.
+                selector_maps.push((key.clone(), selector));
+                serde_json::Value::String(String::new())
+            }
+            Err((message, help)) => return Err(fail(format!("--op `{op}`: {message}"), help)),
+        };
+        fields.insert(key, value);
     }
     let step = serde_json::json!({ kind.clone(): fields });
-    serde_json::from_value::<RawStep>(step).map_err(|e| {
+    let mut step = serde_json::from_value::<RawStep>(step).map_err(|e| {
         let message = e.to_string();
         let help = match message.split_once("unknown field `") {
             Some((_, rest)) => {
@@ -137,27 +156,90 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
                 kind.replace('_', "-")
             ),
         };
-        fail(format!("--op `{op}`: {message}"), &help)
-    })
+        fail(format!("--op `{op}`: {}", load::shown(&message)), &help)
+    })?;
+    for (key, selector) in selector_maps {
+        match selector_field(&mut step, &key) {
+            Some(slot) => *slot = selector,
+            None => {
+                return Err(fail(
+                    format!("--op `{op}`: `{}` does not take a selector map", load::shown(&key)),
+                    "give an id here",
+                ));
+            }
+        }
+    }
+    Ok(step)
 }
 
-/// A `key=value` value: a number where it reads as one, a flow map for
-/// attribute selectors (`'target={kind: s3_subsystem}'`, quoted as one word), else a string.
-fn inline_value(value: &str) -> serde_json::Value {
-    if let Ok(n) = value.parse::<u64>() {
-        return serde_json::Value::from(n);
+/// A parsed `key=value` value.
+enum InlineValue {
+    Json(serde_json::Value),
+    Selector(RawSelector),
+}
+
+/// Fields that hold a number, and the fields that hold a selector.
+const NUMBER_FIELDS: &[&str] = &["count", "percent", "factor", "amount"];
+const SELECTOR_FIELDS: &[&str] = &["target", "from", "to", "store", "owners"];
+
+/// A `key=value` value, typed by its key: a number for the number fields, a
+/// flow map for a selector field whose value starts with `{` (quoted as one
+/// word: `'target={kind: s3_subsystem}'`), else a string, so that an id that
+/// looks like a number (`fail 42`) stays an id.
+fn inline_value(key: &str, value: &str) -> std::result::Result<InlineValue, (String, &'static str)> {
+    let shown = load::shown(value);
+    if key == "expect_matches" {
+        return value
+            .parse::<u64>()
+            .map(|n| InlineValue::Json(serde_json::Value::from(n)))
+            .map_err(|_| {
+                (
+                    format!("`{key}={shown}` is not a whole, non-negative number"),
+                    "write how many components the selector must match, e.g. expect_matches=1",
+                )
+            });
     }
-    if let Ok(f) = value.parse::<f64>()
-        && let Some(n) = serde_json::Number::from_f64(f)
-    {
-        return serde_json::Value::Number(n);
+    if NUMBER_FIELDS.contains(&key) {
+        return match value.parse::<f64>() {
+            Ok(f) => serde_json::Number::from_f64(f)
+                .map(|n| InlineValue::Json(serde_json::Value::Number(n)))
+                .ok_or_else(|| {
+                    (
+                        format!("`{key}={shown}` is not a finite number"),
+                        "use a plain number such as 2 or 12.5",
+                    )
+                }),
+            Err(_) => Err((
+                format!("`{key}={shown}` is not a number"),
+                "use a plain number such as 2 or 12.5",
+            )),
+        };
     }
-    if value.trim_start().starts_with('{')
-        && let Ok(map) = serde_saphyr::from_str::<serde_json::Value>(value)
-    {
-        return map;
+    if SELECTOR_FIELDS.contains(&key) && value.trim_start().starts_with('{') {
+        return load::parse_yaml::<RawSelector>(value, Path::new("--op"), Limits::default())
+            .map(InlineValue::Selector)
+            .map_err(|e| {
+                (
+                    format!("`{key}` is not a valid selector map: {}", e.diagnostic().message),
+                    "write a flow map such as '{kind: database, zone: use1-az1}', quoted as one word",
+                )
+            });
     }
-    serde_json::Value::String(value.to_string())
+    Ok(InlineValue::Json(serde_json::Value::String(value.to_string())))
+}
+
+/// The selector field `key` of a step, if it has one.
+fn selector_field<'a>(step: &'a mut RawStep, key: &str) -> Option<&'a mut RawSelector> {
+    match (step, key) {
+        (RawStep::RemoveCapacity(s) | RawStep::AddCapacity(s), "target") => Some(&mut s.target),
+        (RawStep::Fail(s) | RawStep::Restart(s), "target") => Some(&mut s.target),
+        (RawStep::AddLoad(s), "target") => Some(&mut s.target),
+        (RawStep::ShiftLoad(s), "from") => Some(&mut s.from),
+        (RawStep::ShiftLoad(s), "to") => Some(&mut s.to),
+        (RawStep::DeleteData(s), "store") => Some(&mut s.store),
+        (RawStep::DeleteData(s), "owners") => s.owners.as_mut(),
+        _ => None,
+    }
 }
 
 const STEP_KINDS: &[&str] = &[

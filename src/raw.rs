@@ -8,15 +8,18 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_saphyr::Spanned;
 
 pub type Sp<T> = Spanned<T>;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Topology")]
 pub struct RawTopology {
+    #[schemars(with = "u64")]
     pub version: Sp<u64>,
     #[serde(default)]
     pub name: Option<String>,
@@ -35,34 +38,44 @@ pub struct RawTopology {
     #[serde(default)]
     pub customers: Vec<RawCustomer>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawPlan>")]
     pub scenarios: BTreeMap<String, Sp<RawPlan>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Region")]
 pub struct RawRegion {
+    #[schemars(with = "String")]
     pub id: Sp<String>,
     #[serde(default)]
     pub name: Option<String>,
+    #[schemars(with = "Vec<String>")]
     pub zones: Sp<Vec<Sp<String>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Customer")]
 pub struct RawCustomer {
+    #[schemars(with = "String")]
     pub id: Sp<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub weight: Option<Sp<f64>>,
     #[serde(default)]
     pub tier: Option<String>,
+    #[schemars(with = "Vec<RawComponent>")]
     pub apps: Sp<Vec<RawComponent>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Component")]
 pub struct RawComponent {
+    #[schemars(with = "String")]
     pub id: Sp<String>,
     #[serde(default)]
     pub name: Option<String>,
@@ -71,24 +84,34 @@ pub struct RawComponent {
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub region: Option<Sp<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     pub zones: Option<Vec<Sp<String>>>,
     #[serde(default)]
+    #[schemars(with = "Option<RawCapacity>")]
     pub capacity: Option<Sp<RawCapacity>>,
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub min_capacity: Option<Sp<f64>>,
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub max_capacity: Option<Sp<f64>>,
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub load: Option<Sp<f64>>,
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub collapse_at: Option<Sp<f64>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub restart_time: Option<Sp<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub state: Option<Sp<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawDependency>")]
     pub depends_on: Vec<Sp<RawDependency>>,
     #[serde(default)]
     pub guard: Option<RawGuard>,
@@ -96,12 +119,14 @@ pub struct RawComponent {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Guard")]
 pub struct RawGuard {
     #[serde(default)]
     pub requires_approval: bool,
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub max_step_percent: Option<Sp<f64>>,
 }
 
@@ -141,8 +166,9 @@ impl<'de> Deserialize<'de> for RawCapacity {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "Mode")]
 pub enum RawMode {
     Hard,
     Soft,
@@ -162,6 +188,14 @@ pub enum RawDependency {
 
 const DEPENDENCY_KEYS: &[&str] = &["id", "mode", "any_of", "quorum", "of"];
 
+/// An unquoted id that YAML reads as a number (`42`, `1e5`, `007`) where an
+/// id or a map may stand: its text is gone, so say how to keep it.
+fn number_as_id<E: de::Error>(value: impl fmt::Display) -> E {
+    E::custom(format!(
+        "`{value}` reads as a number here, not an id; quote an id that looks like a number, e.g. \"{value}\""
+    ))
+}
+
 impl<'de> Deserialize<'de> for RawDependency {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct DependencyVisitor;
@@ -175,6 +209,15 @@ impl<'de> Deserialize<'de> for RawDependency {
                     id: v.to_string(),
                     mode: RawMode::Hard,
                 })
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawDependency, E> {
+                Err(number_as_id(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawDependency, E> {
+                Err(number_as_id(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDependency, E> {
+                Err(number_as_id(v))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawDependency, A::Error> {
                 let mut id = None;
@@ -246,6 +289,15 @@ impl<'de> Deserialize<'de> for RawSelector {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawSelector, E> {
                 Ok(RawSelector::Pattern(v.to_string()))
             }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawSelector, E> {
+                Err(number_as_id(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawSelector, E> {
+                Err(number_as_id(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawSelector, E> {
+                Err(number_as_id(v))
+            }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawSelector, A::Error> {
                 RawSelectorMap::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawSelector::Attributes)
             }
@@ -254,8 +306,9 @@ impl<'de> Deserialize<'de> for RawSelector {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SelectorMap")]
 pub struct RawSelectorMap {
     #[serde(default)]
     pub kind: Option<String>,
@@ -268,8 +321,9 @@ pub struct RawSelectorMap {
 }
 
 /// A plan as written (SPEC section 3).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Plan")]
 pub struct RawPlan {
     #[serde(default)]
     pub description: Option<String>,
@@ -277,12 +331,14 @@ pub struct RawPlan {
     pub approvals: Vec<String>,
     #[serde(default)]
     pub fail_on: Option<crate::status::FailOn>,
+    #[schemars(with = "Vec<RawStep>")]
     pub steps: Vec<Sp<RawStep>>,
 }
 
 /// One step: a map with exactly one key, the step kind.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(rename = "Step")]
 pub enum RawStep {
     RemoveCapacity(RawCapacityChange),
     AddCapacity(RawCapacityChange),
@@ -295,8 +351,9 @@ pub enum RawStep {
     DeleteData(RawDeleteData),
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "CapacityChange")]
 pub struct RawCapacityChange {
     pub target: RawSelector,
     #[serde(default)]
@@ -307,32 +364,36 @@ pub struct RawCapacityChange {
     pub expect_matches: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "TargetOnly")]
 pub struct RawTargetOnly {
     pub target: RawSelector,
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "FailZone")]
 pub struct RawFailZone {
     pub zone: String,
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "FailRegion")]
 pub struct RawFailRegion {
     pub region: String,
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "AddLoad")]
 pub struct RawAddLoad {
     pub target: RawSelector,
     #[serde(default)]
@@ -343,8 +404,9 @@ pub struct RawAddLoad {
     pub expect_matches: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "ShiftLoad")]
 pub struct RawShiftLoad {
     pub from: RawSelector,
     pub to: RawSelector,
@@ -354,12 +416,77 @@ pub struct RawShiftLoad {
     pub expect_matches: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "DeleteData")]
 pub struct RawDeleteData {
     pub store: RawSelector,
     #[serde(default)]
     pub owners: Option<RawSelector>,
     #[serde(default)]
     pub expect_matches: Option<u64>,
+}
+
+// Schemas for the hand-written deserializers above, so `blast schema`
+// describes exactly what the loader accepts.
+
+impl JsonSchema for RawCapacity {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Capacity".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Serving units: a number split evenly over the component's zones, or a map zone -> number.",
+            "anyOf": [
+                { "type": "number", "minimum": 0 },
+                { "type": "object", "additionalProperties": { "type": "number", "minimum": 0 } }
+            ]
+        })
+    }
+}
+
+impl JsonSchema for RawDependency {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Dependency".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let ids = json_schema!({ "type": "array", "items": { "type": "string" }, "minItems": 1 });
+        json_schema!({
+            "description": "A component id (hard), {id, mode}, {any_of: [ids]} or {quorum: K, of: [ids]}.",
+            "oneOf": [
+                { "type": "string" },
+                {
+                    "type": "object",
+                    "properties": { "id": { "type": "string" }, "mode": { "enum": ["hard", "soft"] } },
+                    "required": ["id"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "properties": { "any_of": ids },
+                    "required": ["any_of"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "properties": { "quorum": { "type": "integer", "minimum": 1 }, "of": ids },
+                    "required": ["quorum", "of"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
+impl JsonSchema for RawSelector {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Selector".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let map = generator.subschema_for::<RawSelectorMap>();
+        json_schema!({
+            "description": "An exact id, a glob over ids (`s3.*`), or a map whose keys must all match.",
+            "anyOf": [ { "type": "string" }, map ]
+        })
+    }
 }

@@ -111,7 +111,9 @@ pub fn table(report: &Report, color: bool) -> String {
     out
 }
 
-pub fn markdown(report: &Report) -> String {
+/// The report as a pull-request comment; `diagram` is a Mermaid drawing of
+/// the affected subgraph and how many affected components it leaves out.
+pub fn markdown(report: &Report, diagram: &(String, usize)) -> String {
     let icon = match report.verdict {
         Verdict::Pass => ":white_check_mark:",
         Verdict::Fail => ":x:",
@@ -178,6 +180,19 @@ pub fn markdown(report: &Report) -> String {
                 })
                 .collect(),
         ));
+    }
+    if !report.components.is_empty() {
+        out.push_str("\n### Blast radius\n\n```mermaid\n");
+        out.push_str(&diagram.0);
+        out.push_str("```\n");
+        if diagram.1 > 0 {
+            out.push_str(&format!(
+                "\n{} more affected component{} not drawn (the diagram shows the worst {}); all are listed below.\n",
+                diagram.1,
+                if diagram.1 == 1 { "" } else { "s" },
+                crate::render::graph::DIAGRAM_CAP
+            ));
+        }
     }
     out.push_str("\n### Components\n\n");
     if report.components.is_empty() {

@@ -3,6 +3,8 @@
 
 pub mod analysis;
 pub mod check;
+pub mod ci;
+pub mod graph;
 pub mod json;
 pub mod style;
 pub mod summary;
