@@ -4,7 +4,7 @@ use comfy_table::Cell;
 
 use crate::render::style::{Paint, paint};
 use crate::render::{markdown_table, new_table, push_table, status_cell};
-use crate::report::{Report, Verdict, fmt_weight};
+use crate::report::{CustomerReport, Report, Verdict, ViolationReport, fmt_weight};
 
 /// How many matched ids a step lists before "and N more".
 const MATCH_LIST: usize = 8;
@@ -15,6 +15,25 @@ fn matched_list(matched: &[String]) -> String {
         text.push_str(&format!(" and {} more", matched.len() - MATCH_LIST));
     }
     text
+}
+
+/// `app (status), ...` for a customer row.
+fn affected_apps(customer: &CustomerReport) -> String {
+    customer
+        .affected_apps
+        .iter()
+        .map(|a| format!("{} ({})", a.id, a.status))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn violation_row(v: &ViolationReport) -> Vec<String> {
+    vec![
+        v.step.to_string(),
+        v.kind.as_str().to_string(),
+        v.component.clone().unwrap_or_else(|| "-".to_string()),
+        v.message.clone(),
+    ]
 }
 
 /// The verdict line alone (`--quiet`).
@@ -57,12 +76,7 @@ pub fn table(report: &Report, color: bool) -> String {
         out.push_str("\nPolicy violations\n");
         let mut table = new_table(&["step", "kind", "component", "message"], color);
         for v in &report.violations {
-            table.add_row(vec![
-                v.step.to_string(),
-                v.kind.as_str().to_string(),
-                v.component.clone().unwrap_or_else(|| "-".to_string()),
-                v.message.clone(),
-            ]);
+            table.add_row(violation_row(v));
         }
         push_table(&mut out, &table);
     }
@@ -74,17 +88,11 @@ pub fn table(report: &Report, color: bool) -> String {
         out.push_str("Customers\n");
         let mut table = new_table(&["customer", "status", "weight", "affected apps"], color);
         for c in &report.customers {
-            let apps = c
-                .affected_apps
-                .iter()
-                .map(|a| format!("{} ({})", a.id, a.status))
-                .collect::<Vec<_>>()
-                .join(", ");
             table.add_row(vec![
                 Cell::new(&c.id),
                 status_cell(c.status),
                 Cell::new(fmt_weight(c.weight)),
-                Cell::new(apps),
+                Cell::new(affected_apps(c)),
             ]);
         }
         push_table(&mut out, &table);
@@ -146,18 +154,7 @@ pub fn markdown(report: &Report, diagram: &(String, usize)) -> String {
         out.push_str("\n### Policy violations\n\n");
         out.push_str(&markdown_table(
             &["step", "kind", "component", "message"],
-            report
-                .violations
-                .iter()
-                .map(|v| {
-                    vec![
-                        v.step.to_string(),
-                        format!("`{}`", v.kind.as_str()),
-                        v.component.clone().unwrap_or_default(),
-                        v.message.clone(),
-                    ]
-                })
-                .collect(),
+            report.violations.iter().map(violation_row).collect(),
         ));
     }
     out.push_str("\n### Customers\n\n");
@@ -170,13 +167,12 @@ pub fn markdown(report: &Report, diagram: &(String, usize)) -> String {
                 .customers
                 .iter()
                 .map(|c| {
-                    let apps = c
-                        .affected_apps
-                        .iter()
-                        .map(|a| format!("{} ({})", a.id, a.status))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    vec![c.id.clone(), format!("**{}**", c.status), fmt_weight(c.weight), apps]
+                    vec![
+                        c.id.clone(),
+                        format!("**{}**", c.status),
+                        fmt_weight(c.weight),
+                        affected_apps(c),
+                    ]
                 })
                 .collect(),
         ));

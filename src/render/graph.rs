@@ -91,6 +91,57 @@ impl Drawing<'_> {
     }
 }
 
+/// Region -> zone -> components; `None` keys for "no region" and "not in one zone".
+type Grouped = BTreeMap<Option<String>, BTreeMap<Option<String>, Vec<ComponentIdx>>>;
+
+/// How a format opens and closes the nested groups.
+struct GroupSyntax<'s> {
+    open_region: &'s dyn Fn(usize, &str) -> String,
+    open_zone: &'s dyn Fn(usize, usize, &str, &str) -> String,
+    /// Closes a group opened at `indent`.
+    close: &'s dyn Fn(&str) -> String,
+}
+
+impl Drawing<'_> {
+    fn grouped(&self) -> Grouped {
+        let mut groups = Grouped::new();
+        for c in self.components() {
+            let (region, zone) = self.place(c);
+            groups.entry(region).or_default().entry(zone).or_default().push(c);
+        }
+        groups
+    }
+
+    /// Writes every drawn component inside its region and zone groups.
+    fn write_groups(&self, out: &mut String, syntax: &GroupSyntax, node: &dyn Fn(&mut String, ComponentIdx, &str)) {
+        for (r, (region, zones)) in self.grouped().iter().enumerate() {
+            let indent = if region.is_some() { "    " } else { "  " };
+            if let Some(region) = region {
+                out.push_str(&(syntax.open_region)(r, region));
+            }
+            for (z, (zone, nodes)) in zones.iter().enumerate() {
+                match zone {
+                    Some(zone) => {
+                        out.push_str(&(syntax.open_zone)(r, z, zone, indent));
+                        for c in nodes {
+                            node(out, *c, &format!("{indent}  "));
+                        }
+                        out.push_str(&(syntax.close)(indent));
+                    }
+                    None => {
+                        for c in nodes {
+                            node(out, *c, indent);
+                        }
+                    }
+                }
+            }
+            if region.is_some() {
+                out.push_str(&(syntax.close)("  "));
+            }
+        }
+    }
+}
+
 /// The neighbourhood of `focus` up to `depth` hops, following dependencies both ways.
 pub fn neighbourhood(topology: &Topology, focus: ComponentIdx, depth: usize) -> BTreeSet<ComponentIdx> {
     let mut seen = BTreeSet::from([focus]);
@@ -134,12 +185,6 @@ pub fn dot(drawing: &Drawing) -> String {
     );
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];\n");
 
-    // region -> zone -> nodes, with `None` for "not in one zone".
-    let mut groups: BTreeMap<Option<String>, BTreeMap<Option<String>, Vec<ComponentIdx>>> = BTreeMap::new();
-    for c in drawing.components() {
-        let (region, zone) = drawing.place(c);
-        groups.entry(region).or_default().entry(zone).or_default().push(c);
-    }
     let node = |out: &mut String, c: ComponentIdx, indent: &str| {
         let component = topology.component(c);
         let status = drawing.status(c);
@@ -157,39 +202,22 @@ pub fn dot(drawing: &Drawing) -> String {
         }
         let _ = writeln!(out, "{indent}{} [{attrs}];", dot_quote(&component.id));
     };
-    for (cluster, (region, zones)) in groups.iter().enumerate() {
-        let indent = if region.is_some() { "    " } else { "  " };
-        if let Some(region) = region {
-            let _ = writeln!(
-                out,
-                "  subgraph cluster_{cluster} {{\n    label={};\n    style=rounded;",
+    let syntax = GroupSyntax {
+        open_region: &|r, region| {
+            format!(
+                "  subgraph cluster_{r} {{\n    label={};\n    style=rounded;\n",
                 dot_quote(region)
-            );
-        }
-        for (z, (zone, nodes)) in zones.iter().enumerate() {
-            match zone {
-                Some(zone) => {
-                    let _ = writeln!(
-                        out,
-                        "{indent}subgraph cluster_{cluster}_{z} {{\n{indent}  label={};\n{indent}  style=dashed;",
-                        dot_quote(zone)
-                    );
-                    for c in nodes {
-                        node(&mut out, *c, &format!("{indent}  "));
-                    }
-                    let _ = writeln!(out, "{indent}}}");
-                }
-                None => {
-                    for c in nodes {
-                        node(&mut out, *c, indent);
-                    }
-                }
-            }
-        }
-        if region.is_some() {
-            out.push_str("  }\n");
-        }
-    }
+            )
+        },
+        open_zone: &|r, z, zone, indent| {
+            format!(
+                "{indent}subgraph cluster_{r}_{z} {{\n{indent}  label={};\n{indent}  style=dashed;\n",
+                dot_quote(zone)
+            )
+        },
+        close: &|indent| format!("{indent}}}\n"),
+    };
+    drawing.write_groups(&mut out, &syntax, &node);
     for (dependent, dependency, rule, size) in drawing.edges() {
         let style = match rule {
             Rule::Hard => String::new(),
@@ -241,11 +269,6 @@ pub fn mermaid(drawing: &Drawing) -> String {
     let topology = drawing.topology;
     let targets = drawing.targets();
     let mut out = String::from("flowchart LR\n");
-    let mut groups: BTreeMap<Option<String>, BTreeMap<Option<String>, Vec<ComponentIdx>>> = BTreeMap::new();
-    for c in drawing.components() {
-        let (region, zone) = drawing.place(c);
-        groups.entry(region).or_default().entry(zone).or_default().push(c);
-    }
     let node = |out: &mut String, c: ComponentIdx, indent: &str| {
         let component = topology.component(c);
         let status = drawing.status(c);
@@ -260,31 +283,12 @@ pub fn mermaid(drawing: &Drawing) -> String {
         };
         let _ = writeln!(out, "{indent}{}[\"{label}\"]:::{class}", mermaid_id(c));
     };
-    for (r, (region, zones)) in groups.iter().enumerate() {
-        let indent = if region.is_some() { "    " } else { "  " };
-        if let Some(region) = region {
-            let _ = writeln!(out, "  subgraph r{r}[\"{}\"]", mermaid_text(region));
-        }
-        for (z, (zone, nodes)) in zones.iter().enumerate() {
-            match zone {
-                Some(zone) => {
-                    let _ = writeln!(out, "{indent}subgraph r{r}z{z}[\"{}\"]", mermaid_text(zone));
-                    for c in nodes {
-                        node(&mut out, *c, &format!("{indent}  "));
-                    }
-                    let _ = writeln!(out, "{indent}end");
-                }
-                None => {
-                    for c in nodes {
-                        node(&mut out, *c, indent);
-                    }
-                }
-            }
-        }
-        if region.is_some() {
-            out.push_str("  end\n");
-        }
-    }
+    let syntax = GroupSyntax {
+        open_region: &|r, region| format!("  subgraph r{r}[\"{}\"]\n", mermaid_text(region)),
+        open_zone: &|r, z, zone, indent| format!("{indent}subgraph r{r}z{z}[\"{}\"]\n", mermaid_text(zone)),
+        close: &|indent| format!("{indent}end\n"),
+    };
+    drawing.write_groups(&mut out, &syntax, &node);
     for (dependent, dependency, rule, size) in drawing.edges() {
         let (a, b) = (mermaid_id(dependent), mermaid_id(dependency));
         let _ = match rule {
