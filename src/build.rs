@@ -61,7 +61,7 @@ impl<'a> Builder<'a> {
         let at = pos(id);
         if !valid_id(&id.value) {
             return Err(self
-                .error(at, format!("invalid id `{}`", id.value.escape_debug()))
+                .error(at, format!("invalid id `{}`", crate::load::shown(&id.value)))
                 .help("ids use only letters, digits and `. _ : / -`")
                 .into());
         }
@@ -101,7 +101,7 @@ impl<'a> Builder<'a> {
                 })
                 .into()),
             None => Err(self
-                .error(at, format!("{context} `{id}` does not exist"))
+                .error(at, format!("{context} `{}` does not exist", crate::load::shown(id)))
                 .suggest(self.suggest(id, kind))
                 .into()),
         }
@@ -140,6 +140,38 @@ impl<'a> Builder<'a> {
     fn optional_number(&self, value: &Option<Sp<f64>>, field: &str, id: &str) -> Result<Option<f64>> {
         value.as_ref().map(|v| self.number(v, field, id)).transpose()
     }
+
+    /// Free text is printed in reports and CI logs, so it may hold no control
+    /// characters (terminal escape sequences, carriage returns, NUL) but tabs,
+    /// and line breaks in a description. `what` names the field.
+    fn text(&self, at: Option<Pos>, value: Option<&str>, what: &str, multiline: bool) -> Result<()> {
+        let allowed = |c: char| c == '\t' || (multiline && c == '\n');
+        let Some(bad) = value.and_then(|v| v.chars().find(|c| c.is_control() && !allowed(*c))) else {
+            return Ok(());
+        };
+        let mut diagnostic = Diagnostic::new(format!(
+            "{what} contains the control character `{}`",
+            bad.escape_debug()
+        ))
+        .help("remove it: free text is printed in reports and logs");
+        if let Some(at) = at {
+            diagnostic = diagnostic.at(at.at(self.path));
+        }
+        Err(diagnostic.into())
+    }
+
+    fn tags(&self, at: Pos, tags: &std::collections::BTreeMap<String, String>, id: &str) -> Result<()> {
+        for (key, value) in tags {
+            self.text(Some(at), Some(key), &format!("a tag name of `{id}`"), false)?;
+            self.text(
+                Some(at),
+                Some(value),
+                &format!("tag `{}` of `{id}`", crate::load::shown(key)),
+                false,
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// Builds and checks the topology. `path` is only used in messages.
@@ -158,10 +190,26 @@ pub fn build(raw: RawTopology, path: &Path, max_components: usize) -> Result<Top
             .help("this version of blast reads `version: 1`")
             .into());
     }
+    let file = format!("the topology `{}`", path.display());
+    b.text(None, raw.name.as_deref(), &format!("`name` of {file}"), false)?;
+    b.text(
+        None,
+        raw.description.as_deref(),
+        &format!("`description` of {file}"),
+        true,
+    )?;
+    for (name, plan) in &raw.scenarios {
+        let at = Some(Pos::from(plan.referenced));
+        b.text(at, Some(name), "a scenario name", false)?;
+        let what = format!("`description` of scenario `{}`", crate::load::shown(name));
+        b.text(at, plan.value.description.as_deref(), &what, true)?;
+    }
 
     // Pass 1: declare every id, so references can point forward.
     for (r, region) in raw.regions.iter().enumerate() {
         b.declare(&region.id, IdKind::Region, r as u32)?;
+        let what = format!("`name` of region `{}`", region.id.value);
+        b.text(Some(pos(&region.id)), region.name.as_deref(), &what, false)?;
     }
     let mut zone_count = 0u32;
     for region in &raw.regions {
@@ -219,6 +267,20 @@ pub fn build(raw: RawTopology, path: &Path, max_components: usize) -> Result<Top
     }
     for (c, customer) in raw.customers.iter().enumerate() {
         b.declare(&customer.id, IdKind::Customer, c as u32)?;
+        let at = Some(pos(&customer.id));
+        let id = &customer.id.value;
+        b.text(
+            at,
+            customer.name.as_deref(),
+            &format!("`name` of customer `{id}`"),
+            false,
+        )?;
+        b.text(
+            at,
+            customer.tier.as_deref(),
+            &format!("`tier` of customer `{id}`"),
+            false,
+        )?;
     }
 
     // Regions and zones.
@@ -240,6 +302,7 @@ pub fn build(raw: RawTopology, path: &Path, max_components: usize) -> Result<Top
     // Pass 2: each component's own fields.
     let mut components = Vec::with_capacity(ordered.len());
     let mut placements = Vec::with_capacity(ordered.len());
+    let mut zone_slots = vec![NO_SLOT; zones.len()];
     for (raw_component, section, customer) in &ordered {
         components.push(component(
             &b,
@@ -249,12 +312,16 @@ pub fn build(raw: RawTopology, path: &Path, max_components: usize) -> Result<Top
             *section,
             *customer,
             &mut placements,
+            &mut zone_slots,
         )?);
     }
 
     // Pass 3: references (state, depends_on), and the graph.
     let mut groups: Vec<Group> = Vec::new();
     let mut members: Vec<ComponentIdx> = Vec::new();
+    // The last group (numbered from 1) each component was listed in, so that a
+    // member listed twice is found in constant time, however long the list.
+    let mut listed_in: Vec<u32> = vec![0; components.len()];
     for (i, (raw_component, _, _)) in ordered.iter().enumerate() {
         let me = ComponentIdx(i as u32);
         let id = &raw_component.id.value;
@@ -298,10 +365,11 @@ pub fn build(raw: RawTopology, path: &Path, max_components: usize) -> Result<Top
                             .help("list at least one component")
                             .into());
                     }
+                    let group_number = groups.len() as u32 + 1;
                     for member in list {
                         let target =
                             ComponentIdx(b.resolve(&member.value, pos(member), IdKind::Component, &context)?);
-                        if members[first_member as usize..].contains(&target) {
+                        if std::mem::replace(&mut listed_in[target.index()], group_number) == group_number {
                             return Err(b
                                 .error(
                                     pos(member),
@@ -431,6 +499,13 @@ fn build_graph(
     graph
 }
 
+/// A zone that is not in the component's list (see `zone_slots`).
+const NO_SLOT: u32 = u32::MAX;
+
+/// Checks and builds one component. `zone_slots` maps each zone to its
+/// position in the component's zone list, [`NO_SLOT`] for the others; it
+/// comes in all `NO_SLOT` and goes out so.
+#[allow(clippy::too_many_arguments)]
 fn component(
     b: &Builder,
     regions: &[Region],
@@ -439,8 +514,19 @@ fn component(
     section: Section,
     customer: Option<CustomerIdx>,
     placements: &mut Vec<Placement>,
+    zone_slots: &mut [u32],
 ) -> Result<Component> {
     let id = raw.id.value.as_str();
+    let at = Some(pos(&raw.id));
+    b.text(at, raw.name.as_deref(), &format!("`name` of `{id}`"), false)?;
+    b.text(at, raw.kind.as_deref(), &format!("`kind` of `{id}`"), false)?;
+    b.text(
+        at,
+        raw.description.as_deref(),
+        &format!("`description` of `{id}`"),
+        true,
+    )?;
+    b.tags(pos(&raw.id), &raw.tags, id)?;
     let mut region = match &raw.region {
         Some(r) => Some(RegionIdx(b.resolve(
             &r.value,
@@ -464,16 +550,20 @@ fn component(
         for z in list {
             let zone = ZoneIdx(b.resolve(&z.value, pos(z), IdKind::Zone, &format!("zone of `{id}`:"))?);
             check_zone_in_region(b, zones, regions, region, zone, z, id)?;
-            if placed.contains(&zone) {
+            if zone_slots[zone.index()] != NO_SLOT {
                 return Err(b
                     .error(pos(z), format!("zone `{}` is listed twice for `{id}`", z.value))
                     .help("list each zone once")
                     .into());
             }
+            zone_slots[zone.index()] = placed.len() as u32;
             placed.push(zone);
         }
     } else if let Some(r) = region {
         placed.extend(regions[r.index()].zones.iter().copied());
+        for (slot, zone) in placed.iter().enumerate() {
+            zone_slots[zone.index()] = slot as u32;
+        }
     }
 
     let first = placements.len() as u32;
@@ -491,10 +581,9 @@ fn component(
                     &format!("capacity of `{id}`:"),
                 )?);
                 let amount = b.number(amount, "capacity", id)?;
-                match placed.iter().position(|z| *z == zone) {
-                    Some(at) => shares[at] += amount,
-                    None if !explicit_zones => extra.push((zone, amount)),
-                    None => {
+                match zone_slots[zone.index()] {
+                    NO_SLOT if !explicit_zones => extra.push((zone, amount)),
+                    NO_SLOT => {
                         return Err(b
                             .error(
                                 pos(zone_name),
@@ -506,6 +595,7 @@ fn component(
                             .help("add the zone to `zones`, or remove it from the capacity map")
                             .into());
                     }
+                    at => shares[at as usize] += amount,
                 }
             }
             placements.extend(placed.iter().zip(&shares).map(|(z, c)| Placement {
@@ -528,6 +618,9 @@ fn component(
             push_even(placements, &placed, units);
         }
     }
+    for zone in &placed {
+        zone_slots[zone.index()] = NO_SLOT;
+    }
     let placement = first..placements.len() as u32;
     let capacity: f64 = placements[first as usize..].iter().map(|p| p.capacity).sum();
 
@@ -548,7 +641,7 @@ fn component(
     let max_capacity = b.optional_number(&raw.max_capacity, "max_capacity", id)?;
     let at_capacity = raw.capacity.as_ref().map_or(pos(&raw.id), pos);
     if let (Some(min), true) = (min_capacity, capacity_given)
-        && min > capacity
+        && exceeds(min, capacity)
     {
         return Err(b
             .error(
@@ -563,7 +656,7 @@ fn component(
             .into());
     }
     if let Some(max) = max_capacity
-        && capacity > max
+        && exceeds(capacity, max)
     {
         return Err(b
             .error(
@@ -578,7 +671,7 @@ fn component(
             .into());
     }
     if let (Some(min), Some(max)) = (min_capacity, max_capacity)
-        && min > max
+        && exceeds(min, max)
     {
         let at = raw.min_capacity.as_ref().map_or(pos(&raw.id), pos);
         return Err(b
@@ -595,7 +688,7 @@ fn component(
     }
     if !capacity_given
         && let Some(min) = min_capacity
-        && min > capacity
+        && exceeds(min, capacity)
     {
         let at = raw.min_capacity.as_ref().map_or(pos(&raw.id), pos);
         return Err(b
@@ -628,7 +721,7 @@ fn component(
             Error::from(
                 b.error(
                     pos(text),
-                    format!("invalid restart_time `{}` for `{id}`", text.value.escape_debug()),
+                    format!("invalid restart_time `{}` for `{id}`", crate::load::shown(&text.value)),
                 )
                 .help("write a duration such as `45s`, `90m`, `4h` or `1h30m`"),
             )
@@ -720,12 +813,29 @@ fn push_even(placements: &mut Vec<Placement>, zones: &[ZoneIdx], total: f64) {
             capacity: total,
         });
     } else {
+        // The last zone takes what the others leave, so that the shares add
+        // up to exactly `total` (summed in order, as the engine does): 0.9
+        // over three zones must not become 0.8999999999999999, below a
+        // min_capacity of 0.9. Since the others hold at least half of
+        // `total`, the subtraction is exact.
         let share = total / zones.len() as f64;
-        placements.extend(zones.iter().map(|z| Placement {
-            zone: Some(*z),
-            capacity: share,
-        }));
+        let mut others = 0.0;
+        for (i, z) in zones.iter().enumerate() {
+            let capacity = if i + 1 == zones.len() { total - others } else { share };
+            others += capacity;
+            placements.push(Placement {
+                zone: Some(*z),
+                capacity,
+            });
+        }
     }
+}
+
+/// `a > b` beyond rounding: the engine's tolerance (a billionth of `b`, or
+/// of 1), so that a capacity map such as `{a: 0.1, b: 0.2}` is not above a
+/// max_capacity of 0.3.
+fn exceeds(a: f64, b: f64) -> bool {
+    a > b + 1e-9 * b.abs().max(1.0)
 }
 
 /// `45s`, `90m`, `4h`, `1h30m`, `2d`; humantime also reads `1h 30m`.

@@ -190,9 +190,10 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Parses YAML text into `T` with budgets scaled to the input's size.
 pub fn parse_yaml<T: DeserializeOwned + Document>(text: &str, path: &Path, limits: Limits) -> Result<T> {
+    // YAML ends lines with LF, CRLF or a lone CR.
     if text.trim().is_empty()
         || text
-            .lines()
+            .split(['\n', '\r'])
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
         return Err(Diagnostic::new(format!("`{}` is empty", path.display()))
@@ -213,6 +214,9 @@ pub fn parse_yaml<T: DeserializeOwned + Document>(text: &str, path: &Path, limit
             max_inclusion_depth: 0,
         },
         duplicate_keys: DuplicateKeyPolicy::Error,
+        // A tag such as `!!python/object` means the file was written for
+        // another tool: say so rather than ignore it.
+        reject_unsupported_tags: true,
         // YAML 1.2 booleans only: ids like `y`, `on` or `no` stay strings.
         strict_booleans: true,
         with_snippet: false,
@@ -268,8 +272,8 @@ fn limit_message(error: &serde_saphyr::Error, budget: &Budgets, limits: Limits) 
     let aliases = "counting an alias each time it is used";
     let mut error = error;
     // A limit met while replaying an alias comes wrapped in where the alias is.
-    while let serde_saphyr::Error::AliasError { error: inner, .. } | serde_saphyr::Error::WithSnippet { error: inner, .. } =
-        error
+    while let serde_saphyr::Error::AliasError { error: inner, .. }
+    | serde_saphyr::Error::WithSnippet { error: inner, .. } = error
     {
         error = inner;
     }
@@ -355,11 +359,21 @@ fn plain_message(message: &str) -> String {
     {
         return format!("unexpected character `{c}`");
     }
+    if message.starts_with("cannot deserialize null into ") {
+        return "expected a value here, not an empty one (null)".to_string();
+    }
     match message {
         "expected sequence start" => "expected a list here".to_string(),
+        "expected string scalar" => "expected a single value here, not a list or a mapping".to_string(),
+        "expected end of mapping after enum variant value" => {
+            "a step is a mapping with exactly one key, its kind".to_string()
+        }
+        "recursive references require weak recursion types" => {
+            "an alias refers to a node that contains it (a recursive alias)".to_string()
+        }
         "expected mapping start" => "expected a mapping (`key: value` pairs) here".to_string(),
         "invalid u64" | "invalid u32" => "expected a whole, non-negative number".to_string(),
-        "invalid floating point" => "expected a number".to_string(),
+        "invalid floating point" => "expected a finite number".to_string(),
         other => other.to_string(),
     }
 }
@@ -377,6 +391,20 @@ fn yaml_help(message: &str) -> Option<String> {
             Some(near) => format!("did you mean `{near}`?"),
             None => "remove the key or fix its spelling; the README lists every key".to_string(),
         });
+    } else if let Some(rest) = message.strip_prefix("unknown variant `") {
+        // "unknown variant `fial`, expected one of remove_capacity, add_capacity, ..."
+        let (variant, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let expected = expected.split_once("expected one of ").map_or("", |(_, list)| list);
+        let candidates = expected.split(", ").map(|c| c.trim_matches('`'));
+        return nearest(variant, candidates).map(|near| format!("did you mean `{near}`?"));
+    } else if message.starts_with("a step is a mapping with exactly one key") {
+        "start each step with `-`, e.g. `- fail: { target: db.a }`"
+    } else if message.starts_with("an alias refers to a node that contains it") {
+        "write the value out instead of the alias"
+    } else if message.starts_with("expected a value here, not an empty one") {
+        "give a value after the key, or leave the key out"
+    } else if message.starts_with("unsupported tag") {
+        "remove the tag: blast reads plain YAML"
     } else if message.starts_with("missing field") {
         "add the field"
     } else if message.starts_with("duplicate key") {
@@ -395,7 +423,11 @@ fn yaml_help(message: &str) -> Option<String> {
         "write a list, e.g. `[a, b]`, even for a single item"
     } else if message.starts_with("expected a mapping") {
         "check the indentation and the value's type against the formats in the README"
-    } else if message.starts_with("invalid") || message.starts_with("expected") {
+    } else if message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("invalid boolean")
+        || message.starts_with("expected")
+    {
         "check the value's type against the formats in the README"
     } else {
         return None;

@@ -87,8 +87,7 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
     let tokens = shlex::split(op);
     // The op is echoed in messages; control characters in it must not reach a terminal.
     let op = load::shown(op);
-    let tokens =
-        tokens.ok_or_else(|| fail(format!("--op `{op}`: unbalanced quotes"), "close every quote"))?;
+    let tokens = tokens.ok_or_else(|| fail(format!("--op `{op}`: unbalanced quotes"), "close every quote"))?;
     let Some((kind_word, rest)) = tokens.split_first() else {
         return Err(fail("--op is empty".to_string(), "write e.g. --op 'fail s3.index'"));
     };
@@ -104,8 +103,8 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
             &help,
         ));
     };
-    let mut fields = serde_json::Map::new();
-    let mut selector_maps = Vec::new();
+    // The shape first (every word a key=value pair, each key once), then the values.
+    let mut pairs: Vec<(String, &str)> = Vec::with_capacity(rest.len());
     for (i, token) in rest.iter().enumerate() {
         let (key, value) = match token.split_once('=') {
             Some((key, value)) => (key.replace('-', "_"), value),
@@ -122,12 +121,17 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
                 ));
             }
         };
-        if fields.contains_key(&key) {
+        if pairs.iter().any(|(k, _)| *k == key) {
             return Err(fail(
                 format!("--op `{op}`: `{}` is given twice", load::shown(&key)),
                 "give each field once",
             ));
         }
+        pairs.push((key, value));
+    }
+    let mut fields = serde_json::Map::new();
+    let mut selector_maps = Vec::new();
+    for (key, value) in pairs {
         let value = match inline_value(&key, value) {
             Ok(InlineValue::Json(value)) => value,
             Ok(InlineValue::Selector(selector)) => {
@@ -275,7 +279,7 @@ impl Resolver<'_> {
         let diagnostic = match (self.origin, at) {
             (Origin::File(path), Some(pos)) => diagnostic.at(pos.at(path)),
             (Origin::Scenario { topology, name }, Some(pos)) => {
-                let message = format!("scenario `{name}`: {}", diagnostic.message);
+                let message = format!("scenario `{}`: {}", load::shown(name), diagnostic.message);
                 Diagnostic { message, ..diagnostic }.at(pos.at(topology))
             }
             (_, _) => {
@@ -297,16 +301,16 @@ impl Resolver<'_> {
 pub const MAX_NUMBER: f64 = 1e15;
 
 fn check_number(value: f64, field: &str, max: Option<f64>) -> std::result::Result<f64, Diagnostic> {
-    if value > MAX_NUMBER {
-        return Err(
-            Diagnostic::new(format!("`{field}` is too large ({value:e}); the limit is 1e15"))
-                .help("use a realistic number"),
-        );
-    }
     if !value.is_finite() || value < 0.0 {
         return Err(
             Diagnostic::new(format!("`{field}` must be a finite, non-negative number, not {value}"))
                 .help("use a plain number such as 2 or 12.5"),
+        );
+    }
+    if value > MAX_NUMBER {
+        return Err(
+            Diagnostic::new(format!("`{field}` is too large ({value:e}); the limit is 1e15"))
+                .help("use a realistic number"),
         );
     }
     if let Some(max) = max
@@ -346,12 +350,26 @@ pub fn resolve(topology: &Topology, raw: &Sp<RawPlan>, origin: Origin, extra_app
             0,
         ));
     }
+    // The description is printed in reports: no terminal escapes or carriage returns.
+    if let Some(bad) = raw
+        .value
+        .description
+        .as_deref()
+        .and_then(|d| d.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\t')))
+    {
+        let d = Diagnostic::new(format!(
+            "`description` contains the control character `{}`",
+            bad.escape_debug()
+        ))
+        .help("remove it: free text is printed in reports and logs");
+        return Err(r.locate(d, plan_pos, 0));
+    }
     let mut approvals = Vec::new();
     for id in &raw.value.approvals {
         match topology.find(id) {
             Some(c) => approvals.push(c),
             None => {
-                let d = Diagnostic::new(format!("approval `{id}` names no component"))
+                let d = Diagnostic::new(format!("approval `{}` names no component", load::shown(id)))
                     .suggest(nearest(id, topology.component_ids()));
                 return Err(r.locate(d, plan_pos, 0));
             }
@@ -361,7 +379,7 @@ pub fn resolve(topology: &Topology, raw: &Sp<RawPlan>, origin: Origin, extra_app
         match topology.find(id) {
             Some(c) => approvals.push(c),
             None => {
-                let d = Diagnostic::new(format!("--approve `{id}` names no component"))
+                let d = Diagnostic::new(format!("--approve `{}` names no component", load::shown(id)))
                     .suggest(nearest(id, topology.component_ids()));
                 return Err(Error::usage(d));
             }
@@ -432,7 +450,7 @@ fn resolve_step(r: &Resolver, raw: &RawStep) -> std::result::Result<Step, Diagno
         }
         RawStep::FailZone(s) => {
             let zone = topology.find_zone(&s.zone).ok_or_else(|| {
-                Diagnostic::new(format!("zone `{}` does not exist", s.zone))
+                Diagnostic::new(format!("zone `{}` does not exist", load::shown(&s.zone)))
                     .suggest(nearest(&s.zone, topology.zones().iter().map(|z| z.id.as_str())))
             })?;
             let matched = topology
@@ -449,17 +467,16 @@ fn resolve_step(r: &Resolver, raw: &RawStep) -> std::result::Result<Step, Diagno
         }
         RawStep::FailRegion(s) => {
             let region = topology.find_region(&s.region).ok_or_else(|| {
-                Diagnostic::new(format!("region `{}` does not exist", s.region))
+                Diagnostic::new(format!("region `{}` does not exist", load::shown(&s.region)))
                     .suggest(nearest(&s.region, topology.regions().iter().map(|r| r.id.as_str())))
             })?;
-            let zones = &topology.region(region).zones;
             let matched = topology
                 .component_indices()
                 .filter(|c| {
                     topology
                         .placements_of(*c)
                         .iter()
-                        .any(|p| p.zone.is_some_and(|z| zones.contains(&z)))
+                        .any(|p| p.zone.is_some_and(|z| topology.zone(z).region == region))
                 })
                 .collect();
             (
@@ -528,7 +545,13 @@ fn resolve_step(r: &Resolver, raw: &RawStep) -> std::result::Result<Step, Diagno
             };
             let owners = topology
                 .component_indices()
-                .filter(|c| topology.component(*c).state.is_some_and(|st| matched.contains(&st)))
+                // `matched` is in file order, so sorted.
+                .filter(|c| {
+                    topology
+                        .component(*c)
+                        .state
+                        .is_some_and(|st| matched.binary_search(&st).is_ok())
+                })
                 .filter(|c| {
                     owner_filter
                         .as_ref()

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use crate::error::{Diagnostic, nearest};
+use crate::load::shown;
 use crate::raw::{RawSelector, RawSelectorMap};
 use crate::topology::{ComponentIdx, Topology};
 
@@ -20,21 +21,27 @@ pub enum Selector {
 impl fmt::Display for Selector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Selector::Id(id) => f.write_str(id),
-            Selector::Glob(pattern) => f.write_str(pattern.as_str()),
+            // Selectors come from the input and are printed in reports and
+            // messages: control characters are shown escaped.
+            Selector::Id(id) => f.write_str(&shown(id)),
+            Selector::Glob(pattern) => f.write_str(&shown(pattern.as_str())),
             Selector::Attributes(map) => {
                 let mut parts = Vec::new();
                 if let Some(kind) = &map.kind {
-                    parts.push(format!("kind: {kind}"));
+                    parts.push(format!("kind: {}", shown(kind)));
                 }
                 if let Some(region) = &map.region {
-                    parts.push(format!("region: {region}"));
+                    parts.push(format!("region: {}", shown(region)));
                 }
                 if let Some(zone) = &map.zone {
-                    parts.push(format!("zone: {zone}"));
+                    parts.push(format!("zone: {}", shown(zone)));
                 }
                 if !map.tags.is_empty() {
-                    let tags: Vec<String> = map.tags.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                    let tags: Vec<String> = map
+                        .tags
+                        .iter()
+                        .map(|(k, v)| format!("{}: {}", shown(k), shown(v)))
+                        .collect();
                     parts.push(format!("tags: {{{}}}", tags.join(", ")));
                 }
                 write!(f, "{{{}}}", parts.join(", "))
@@ -49,7 +56,7 @@ impl Selector {
         match raw {
             RawSelector::Pattern(text) if text.contains(['*', '?', '[']) => {
                 glob::Pattern::new(text).map(Selector::Glob).map_err(|e| {
-                    Diagnostic::new(format!("invalid glob `{text}` in `{field}`: {}", e.msg))
+                    Diagnostic::new(format!("invalid glob `{}` in `{field}`: {}", shown(text), e.msg))
                         .help("globs use `*`, `?` and `[...]`, e.g. `s3.*`")
                 })
             }
@@ -105,7 +112,7 @@ impl Selector {
     fn no_match(&self, topology: &Topology, field: &str) -> Diagnostic {
         match self {
             Selector::Id(id) => {
-                let diagnostic = Diagnostic::new(format!("`{field}` `{id}` matches no component"));
+                let diagnostic = Diagnostic::new(format!("`{field}` `{}` matches no component", shown(id)));
                 if topology.find_customer(id).is_some() {
                     diagnostic.help("that is a customer; select its apps instead")
                 } else if topology.find_zone(id).is_some() {
@@ -129,7 +136,7 @@ impl Selector {
                     })
                     .take(5)
                     .collect();
-                let diagnostic = Diagnostic::new(format!("`{field}` `{}` matches no component", pattern.as_str()));
+                let diagnostic = Diagnostic::new(format!("`{field}` `{self}` matches no component"));
                 if near.is_empty() {
                     diagnostic.help("check the pattern; `blast validate` lists what the topology holds")
                 } else {

@@ -1,0 +1,34 @@
+//! Shared by the fuzz targets: the fixed topology plans run against, and the
+//! whole check pipeline after a plan resolves.
+#![allow(dead_code)] // each target uses its own part of this module
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use blast_radius::load::{Limits, topology_from_str};
+use blast_radius::plan::Plan;
+use blast_radius::topology::Topology;
+use blast_radius::{engine, render, report};
+
+/// `topologies/quickstart.yaml`: every section, quorum, soft and any_of
+/// dependencies, guards, a data store with owners, tags and zones.
+pub fn quickstart() -> &'static Topology {
+    static TOPOLOGY: OnceLock<Topology> = OnceLock::new();
+    TOPOLOGY.get_or_init(|| {
+        let text = include_str!("../../topologies/quickstart.yaml");
+        match topology_from_str(text, Path::new("quickstart.yaml"), Limits::default()) {
+            Ok(topology) => topology,
+            Err(e) => panic!("the bundled quickstart topology must load: {e}"),
+        }
+    })
+}
+
+/// Runs a resolved plan through the engine and both report renderings, as
+/// `blast check` does.
+pub fn check(topology: &Topology, plan: &Plan) {
+    let outcome = engine::run(topology, plan);
+    let fail_on = plan.fail_on.unwrap_or_default();
+    let report = report::build(topology, plan, "fuzz".to_string(), &outcome, fail_on);
+    let _ = render::json::to_string(&report);
+    let _ = render::check::table(&report, false);
+}

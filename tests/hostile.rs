@@ -1,0 +1,1300 @@
+//! Hostile input, end to end: the real binary on a corpus of bad files and
+//! bad `--op` strings, on inputs generated here because they are large (a
+//! 2 GiB sparse file, 100,000 levels of nesting, alias bombs), on special
+//! files (`/dev/zero`, a directory, a missing or unreadable file), on every
+//! documented limit, and on a closed stdout.
+//!
+//! `blast` gates production changes in CI, so every bad input must give one
+//! clear message on stderr, nothing on stdout and exit code 2 (or, for the
+//! files in `tests/hostile/valid/`, work), quickly and without a panic.
+//!
+//! The corpus in `tests/hostile/`:
+//! - `topologies/NAME.yaml`: `blast validate` must reject it with exactly
+//!   `topologies/NAME.stderr`;
+//! - `plans/NAME.yaml`: `blast check tests/hostile/target.yaml --plan` must
+//!   reject it with exactly `plans/NAME.stderr`;
+//! - `ops/NAME.op`: one `--op` per line (an empty file is one empty `--op`),
+//!   run against `target.yaml`, must be rejected with exactly `ops/NAME.stderr`;
+//! - `valid/NAME.yaml`: odd but correct files (CRLF, BOM, `-0`, tabs where
+//!   YAML allows them...) that must validate.
+//!
+//! To add a case: write the input, add its name to the list below, and run
+//! `BLAST_BLESS=1 cargo test --test hostile` to write its `.stderr`; read it
+//! before committing.
+
+use std::ffi::{OsStr, OsString};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+/// No hostile input may take longer than this (the largest, a 2 GiB file,
+/// takes milliseconds): a run that does is a hang.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+const TARGET: &str = "tests/hostile/target.yaml";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What one run of `blast` produced.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    took: Duration,
+}
+
+/// Runs `blast ARGS...` from the crate root (so paths in messages are the
+/// relative paths given), bounded by [`TIMEOUT`]. Asserts it did not panic.
+fn blast<S: AsRef<OsStr>>(args: &[S]) -> Run {
+    let started = Instant::now();
+    let output = Command::cargo_bin("blast")
+        .expect("the blast binary is built for integration tests")
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .args(args)
+        .timeout(TIMEOUT)
+        .output()
+        .expect("blast runs");
+    let run = Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        took: started.elapsed(),
+    };
+    let shown: Vec<_> = args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect();
+    assert!(
+        !run.stderr.contains("panicked") && !run.stderr.contains("RUST_BACKTRACE"),
+        "blast panicked on {shown:?}:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.code.is_some(),
+        "blast {shown:?} was killed (timeout after {TIMEOUT:?} or a signal) after {:?}; stderr:\n{}",
+        run.took,
+        run.stderr
+    );
+    run
+}
+
+/// A run that must be rejected: exit 2, nothing on stdout, one `error:`
+/// message on stderr. Returns stderr.
+fn rejected<S: AsRef<OsStr>>(args: &[S]) -> String {
+    let run = blast(args);
+    let shown: Vec<_> = args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect();
+    assert_eq!(
+        run.code,
+        Some(2),
+        "{shown:?} should exit 2; stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout.is_empty(),
+        "{shown:?} should print nothing on stdout:\n{}",
+        run.stdout
+    );
+    assert!(run.stderr.starts_with("error: "), "{shown:?} stderr:\n{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("error: ").count(),
+        1,
+        "{shown:?} should print one error:\n{}",
+        run.stderr
+    );
+    run.stderr
+}
+
+fn assert_contains(haystack: &str, needle: &str) {
+    assert!(haystack.contains(needle), "expected to find {needle:?} in:\n{haystack}");
+}
+
+/// Compares stderr with the expected file, or writes it under `BLAST_BLESS=1`.
+fn expect_stderr(actual: &str, expected_file: &str) {
+    let path = root().join(expected_file);
+    if std::env::var_os("BLAST_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    assert_eq!(actual, expected, "stderr differs from {expected_file}");
+}
+
+// ---------------------------------------------------------------------------
+// The committed corpus
+// ---------------------------------------------------------------------------
+
+fn check_topology(name: &str) {
+    let path = format!("tests/hostile/topologies/{name}.yaml");
+    let stderr = rejected(&["validate", &path]);
+    expect_stderr(&stderr, &format!("tests/hostile/topologies/{name}.stderr"));
+}
+
+fn check_plan(name: &str) {
+    let path = format!("tests/hostile/plans/{name}.yaml");
+    let stderr = rejected(&["check", TARGET, "--plan", &path]);
+    expect_stderr(&stderr, &format!("tests/hostile/plans/{name}.stderr"));
+}
+
+/// The `--op` arguments in `tests/hostile/ops/NAME.op`: one per line.
+fn op_args(name: &str) -> Vec<OsString> {
+    let path = root().join(format!("tests/hostile/ops/{name}.op"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = text.strip_suffix('\n').unwrap_or(&text);
+    let mut args: Vec<OsString> = vec!["check".into(), TARGET.into()];
+    for op in text.split('\n') {
+        args.push("--op".into());
+        args.push(op.into());
+    }
+    args
+}
+
+fn check_op(name: &str) {
+    let stderr = rejected(&op_args(name));
+    expect_stderr(&stderr, &format!("tests/hostile/ops/{name}.stderr"));
+}
+
+fn check_valid(name: &str) {
+    let path = format!("tests/hostile/valid/{name}.yaml");
+    let run = blast(&["validate", &path]);
+    assert_eq!(run.code, Some(0), "{path} should validate; stderr:\n{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("valid topology"),
+        "{path}: stdout:\n{}",
+        run.stdout
+    );
+}
+
+macro_rules! corpus {
+    ($module:ident, $dir:literal, $ext:literal, $check:ident, [$($name:ident),+ $(,)?]) => {
+        mod $module {
+            /// Every case of this directory that has a test, by file stem.
+            pub const LISTED: &[&str] = &[$(stringify!($name)),+];
+            pub const DIR: &str = $dir;
+            pub const EXT: &str = $ext;
+            $(
+                #[test]
+                fn $name() {
+                    super::$check(stringify!($name));
+                }
+            )+
+        }
+    };
+}
+
+corpus!(
+    topologies,
+    "tests/hostile/topologies",
+    "yaml",
+    check_topology,
+    [
+        alias_billion_laughs,
+        alias_laughs_in_tags,
+        alias_recursive,
+        bytes_latin1,
+        bytes_nul,
+        bytes_raw_escape_character,
+        bytes_truncated_utf8_at_end,
+        bytes_utf16le_bom,
+        crlf_with_error,
+        dangling_per_zone_capacity,
+        dangling_region_names_zone,
+        dangling_scenario_approval,
+        dangling_scenario_owners,
+        dangling_scenario_region,
+        dangling_scenario_shift_to,
+        dangling_scenario_store,
+        dangling_scenario_target,
+        dangling_scenario_zone,
+        dangling_state_names_region,
+        dangling_zone_names_component,
+        duplicate_id_across_sections,
+        duplicate_id_app_across_customers,
+        duplicate_id_customer_vs_app,
+        duplicate_id_region,
+        duplicate_id_zone_vs_region,
+        duplicate_key_component,
+        duplicate_key_dependency,
+        duplicate_key_scenario,
+        duplicate_key_tags,
+        duplicate_key_top_level,
+        empty_document_marker,
+        empty_null_document,
+        empty_whitespace_only,
+        nesting_65_flow_levels,
+        number_1e400_capacity,
+        number_above_1e15,
+        number_inf_collapse_at,
+        number_inf_weight,
+        number_integer_beyond_u64,
+        number_nan_load,
+        number_negative_inf_min_capacity,
+        number_negative_max_capacity,
+        number_negative_max_step_percent,
+        number_negative_per_zone_capacity,
+        number_percent_above_100,
+        number_quorum_beyond_u64,
+        number_restart_time_overflow,
+        syntax_bad_directive,
+        syntax_block_scalar_indent,
+        syntax_mapping_in_plain_scalar,
+        syntax_sequence_after_mapping,
+        syntax_stray_closing_bracket,
+        syntax_two_documents,
+        syntax_unclosed_flow_sequence,
+        syntax_unclosed_quote,
+        syntax_undefined_alias,
+        syntax_unknown_tag,
+        tabs_before_value_then_bad,
+        tabs_indentation_in_block,
+        text_carriage_return_in_kind,
+        text_control_in_scenario_name,
+        text_escape_in_dangling_id,
+        text_escape_sequence_in_name,
+        text_newline_in_tag,
+        type_apps_mapping,
+        type_capacity_bool,
+        type_capacity_sequence,
+        type_capacity_word,
+        type_component_id_null,
+        type_component_id_sequence,
+        type_component_sequence,
+        type_dependency_number,
+        type_dependency_sequence,
+        type_guard_scalar,
+        type_load_sequence,
+        type_per_zone_capacity_word,
+        type_quorum_negative,
+        type_quorum_word,
+        type_region_zones_scalar,
+        type_regions_mapping,
+        type_requires_approval_yes,
+        type_restart_time_number,
+        type_scenario_step_two_kinds,
+        type_scenario_steps_scalar,
+        type_scenario_unknown_step,
+        type_scenarios_sequence,
+        type_services_scalar,
+        type_tag_value_mapping,
+        type_tags_sequence,
+        type_top_level_scalar,
+        type_top_level_sequence,
+        type_version_float,
+        type_version_huge,
+        type_version_negative,
+        type_version_word,
+        type_weight_word,
+        unknown_customer_key,
+        unknown_guard_key,
+        unknown_region_key,
+        unknown_scenario_key,
+        unknown_selector_key,
+        unknown_step_field,
+    ]
+);
+
+corpus!(
+    plans,
+    "tests/hostile/plans",
+    "yaml",
+    check_plan,
+    [
+        alias_billion_laughs,
+        amount_above_1e15,
+        approval_dangling,
+        bytes_latin1,
+        bytes_nul,
+        count_1e400,
+        count_and_percent,
+        count_infinite,
+        crlf_with_error,
+        dangling_target,
+        delete_data_not_a_store,
+        description_escape_sequence,
+        duplicate_key,
+        empty,
+        expect_matches_negative,
+        factor_nan,
+        fail_on_invalid,
+        fail_region_is_zone,
+        fail_zone_unknown,
+        glob_matches_nothing,
+        invalid_glob,
+        missing_steps,
+        negative_count,
+        nesting_deep,
+        no_steps,
+        only_comments,
+        percent_above_100,
+        selector_customer,
+        selector_empty_map,
+        selector_number,
+        selector_sequence,
+        selector_unknown_key,
+        selector_zone_as_target,
+        shift_percent_negative,
+        step_two_kinds,
+        step_unknown_field,
+        steps_mapping,
+        syntax_unclosed_flow_map,
+        top_level_sequence,
+        two_documents,
+        unknown_step_kind,
+        unknown_top_level_key,
+    ]
+);
+
+corpus!(
+    ops,
+    "tests/hostile/ops",
+    "op",
+    check_op,
+    [
+        count_1e400,
+        count_and_percent,
+        count_inf,
+        count_nan,
+        count_negative,
+        count_word,
+        delete_data_not_store,
+        empty,
+        empty_key,
+        escape_sequence_in_target,
+        expect_matches_fraction,
+        extra_bare_word,
+        factor_above_1e15,
+        field_twice,
+        invalid_glob,
+        kind_typo,
+        missing_target,
+        only_equals,
+        percent_above_100,
+        region_unknown,
+        second_op_bad,
+        selector_map_alias_bomb,
+        selector_map_duplicate_key,
+        selector_map_nested_deep,
+        selector_map_unclosed,
+        selector_map_unknown_key,
+        selector_map_unquoted,
+        unbalanced_quote,
+        unknown_field,
+        unknown_kind,
+        whitespace,
+        zone_unknown,
+    ]
+);
+
+corpus!(
+    valid,
+    "tests/hostile/valid",
+    "yaml",
+    check_valid,
+    [
+        anchors_and_aliases,
+        bom,
+        bom_crlf,
+        bom_twice,
+        comments_everywhere,
+        cr_only,
+        crlf,
+        document_markers,
+        float_rounding,
+        negative_zero,
+        numeric_looking_ids_quoted,
+        tabs_where_allowed,
+        tiny_numbers,
+        yaml11_words_as_ids,
+    ]
+);
+
+/// File stems in `dir` with the given extension.
+fn stems(dir: &str, ext: &str) -> Vec<String> {
+    let dir = root().join(dir);
+    let mut stems: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == ext))
+        .filter_map(|path| path.file_stem().and_then(|s| s.to_str()).map(str::to_string))
+        .collect();
+    stems.sort();
+    stems
+}
+
+#[test]
+fn every_corpus_file_is_listed_and_has_its_expected_stderr() {
+    let dirs = [
+        (topologies::DIR, topologies::EXT, topologies::LISTED, true),
+        (plans::DIR, plans::EXT, plans::LISTED, true),
+        (ops::DIR, ops::EXT, ops::LISTED, true),
+        (valid::DIR, valid::EXT, valid::LISTED, false),
+    ];
+    let mut total = 0;
+    for (dir, ext, listed, has_stderr) in dirs {
+        let mut listed: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
+        listed.sort();
+        assert_eq!(
+            stems(dir, ext),
+            listed,
+            "the list for {dir} must name exactly its .{ext} files"
+        );
+        if has_stderr {
+            assert_eq!(
+                stems(dir, "stderr"),
+                listed,
+                "every case in {dir} needs a .stderr, and only those"
+            );
+        }
+        total += listed.len();
+    }
+    assert!(total >= 60, "the hostile corpus has {total} files");
+}
+
+// ---------------------------------------------------------------------------
+// Odd but valid files give the same answers as plain ones
+// ---------------------------------------------------------------------------
+
+/// `blast check FILE --op 'fail db.a' --format json`: exit code and stdout.
+fn fail_db_a(file: &str) -> (Option<i32>, String) {
+    let run = blast(&["check", file, "--op", "fail db.a", "--format", "json"]);
+    assert!(run.stderr.is_empty(), "{file}: stderr:\n{}", run.stderr);
+    (run.code, run.stdout)
+}
+
+#[test]
+fn crlf_cr_and_bom_files_give_the_same_answer_as_the_plain_file() {
+    let plain = fail_db_a(TARGET);
+    assert_eq!(plain.0, Some(0));
+    for variant in ["crlf", "cr_only", "bom", "bom_crlf"] {
+        let file = format!("tests/hostile/valid/{variant}.yaml");
+        assert_eq!(fail_db_a(&file), plain, "{file} must give the same report as {TARGET}");
+        let validate = blast(&["validate", &file, "--format", "json"]);
+        let plain_validate = blast(&["validate", TARGET, "--format", "json"]);
+        assert_eq!(validate.stdout, plain_validate.stdout, "{file}: validate differs");
+    }
+}
+
+/// The ids the first step of a JSON report acted on.
+fn matched(json: &str) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    report["steps"][0]["matched"]
+        .as_array()
+        .expect("steps[0].matched")
+        .iter()
+        .map(|id| id.as_str().expect("an id").to_string())
+        .collect()
+}
+
+#[test]
+fn ids_that_look_like_numbers_work_when_quoted_in_the_file_and_bare_in_ops() {
+    let file = "tests/hostile/valid/numeric_looking_ids_quoted.yaml";
+    for (op, id) in [("fail 42", "42"), ("fail 1e5", "1e5"), ("fail 007", "007")] {
+        let run = blast(&["check", file, "--op", op, "--format", "json"]);
+        assert!(run.code == Some(0) || run.code == Some(1), "{op}: {}", run.stderr);
+        assert_eq!(matched(&run.stdout), [id], "{op}");
+    }
+    let run = blast(&["check", file, "--op", "fail-zone 2", "--format", "json"]);
+    assert!(
+        run.code == Some(0) || run.code == Some(1),
+        "fail-zone 2: {}",
+        run.stderr
+    );
+    // A selector map keeps its values as written, like a plan file does.
+    let run = blast(&[
+        "check",
+        TARGET,
+        "--op",
+        "fail 'target={tags: {tier: 1}}'",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(matched(&run.stdout), ["db.a"]);
+}
+
+#[test]
+fn capacities_exactly_at_their_limits_stay_healthy_through_no_op_steps() {
+    let file = "tests/hostile/valid/float_rounding.yaml";
+    let run = blast(&[
+        "check",
+        file,
+        "--op",
+        "remove-capacity '*' count=0",
+        "--op",
+        "add-capacity '*' percent=0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_contains(&run.stdout, "\"components\": []");
+    assert_contains(&run.stdout, "\"violations\": []");
+}
+
+#[test]
+fn negative_zero_and_tiny_numbers_load_as_plain_zero() {
+    use blast_radius::load::{Limits, topology_from_str};
+    for name in ["negative_zero", "tiny_numbers"] {
+        let path = root().join(format!("tests/hostile/valid/{name}.yaml"));
+        let text = std::fs::read_to_string(&path).expect("valid fixture");
+        let topology = topology_from_str(&text, &path, Limits::default()).expect("loads");
+        for c in topology.component_indices() {
+            let component = topology.component(c);
+            for v in [component.capacity, component.load] {
+                assert!(v.is_finite() && v >= 0.0 && v.is_sign_positive(), "{name}: {v}");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Large, special and missing files (generated, never committed)
+// ---------------------------------------------------------------------------
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory")
+}
+
+fn path_arg(path: &Path) -> String {
+    path.to_str().expect("temporary paths are UTF-8").to_string()
+}
+
+#[test]
+fn a_2_gib_sparse_file_is_refused_at_its_first_bytes() {
+    let dir = tempdir();
+    let path = dir.path().join("sparse.yaml");
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(2 * 1024 * 1024 * 1024).expect("a sparse 2 GiB file");
+    drop(file);
+    let stderr = rejected(&["validate", &path_arg(&path)]);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: the file contains a NUL byte; it is binary, not YAML text\n  --> {}:1:1\n  = help: pass a YAML text file\n",
+            path.display()
+        )
+    );
+    // One byte over the limit: refused by its size, before any read.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_len(2 * 1024 * 1024 * 1024 + 1))
+        .expect("grow");
+    let run_started = Instant::now();
+    let stderr = rejected(&["validate", &path_arg(&path)]);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: `{}` is larger than the 2147483648 byte limit\n  = help: raise the limit with --max-file-size if the file is genuine\n",
+            path.display()
+        )
+    );
+    assert!(run_started.elapsed() < Duration::from_secs(10));
+}
+
+#[cfg(unix)]
+#[test]
+fn dev_zero_is_refused_without_reading_it_all() {
+    let run = blast(&["validate", "/dev/zero"]);
+    assert_eq!(run.code, Some(2));
+    assert_eq!(
+        run.stderr,
+        "error: the file contains a NUL byte; it is binary, not YAML text\n  --> /dev/zero:1:1\n  = help: pass a YAML text file\n"
+    );
+    assert!(run.took < Duration::from_secs(10), "took {:?}", run.took);
+    // As a plan too.
+    let stderr = rejected(&["check", TARGET, "--plan", "/dev/zero"]);
+    assert_contains(&stderr, "NUL byte");
+}
+
+#[cfg(unix)]
+#[test]
+fn dev_null_is_an_empty_file() {
+    let stderr = rejected(&["validate", "/dev/null"]);
+    assert_eq!(
+        stderr,
+        "error: `/dev/null` is empty\n  = help: a topology starts with `version: 1`\n"
+    );
+}
+
+#[test]
+fn a_directory_is_refused() {
+    let stderr = rejected(&["validate", "tests/hostile"]);
+    assert_eq!(
+        stderr,
+        "error: `tests/hostile` is a directory, not a file\n  = help: pass a YAML file\n"
+    );
+    let stderr = rejected(&["check", TARGET, "--plan", "tests/hostile"]);
+    assert_eq!(
+        stderr,
+        "error: `tests/hostile` is a directory, not a file\n  = help: pass a YAML file\n"
+    );
+}
+
+#[test]
+fn a_missing_file_is_refused() {
+    let stderr = rejected(&["validate", "tests/hostile/no-such-file.yaml"]);
+    assert_eq!(
+        stderr,
+        "error: cannot read `tests/hostile/no-such-file.yaml`: no such file\n  = help: check the path\n"
+    );
+    let stderr = rejected(&["check", TARGET, "--plan", "tests/hostile/no-such-plan.yaml"]);
+    assert_contains(&stderr, "cannot read `tests/hostile/no-such-plan.yaml`: no such file");
+    let stderr = rejected(&["diff", TARGET, "tests/hostile/no-such-file.yaml"]);
+    assert_contains(&stderr, "cannot read `tests/hostile/no-such-file.yaml`: no such file");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir();
+    let path = dir.path().join("secret.yaml");
+    std::fs::copy(root().join(TARGET), &path).expect("copy");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod 000");
+    if std::fs::File::open(&path).is_ok() {
+        // Root (as in many CI containers) reads the file anyway.
+        println!("note: skipped: running as a user who can read a mode 000 file (root)");
+        return;
+    }
+    let stderr = rejected(&["validate", &path_arg(&path)]);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: cannot read `{}`: permission denied\n  = help: make the file readable\n",
+            path.display()
+        )
+    );
+}
+
+/// `levels` levels of nesting in three shapes: flow sequences, flow
+/// mappings and block sequences.
+fn deep(levels: usize) -> [(&'static str, String); 3] {
+    [
+        (
+            "flow_sequences",
+            format!("version: 1\nservices: {}{}\n", "[".repeat(levels), "]".repeat(levels)),
+        ),
+        (
+            "flow_mappings",
+            format!(
+                "version: 1\nservices: {}x{}\n",
+                "{a: ".repeat(levels),
+                "}".repeat(levels)
+            ),
+        ),
+        (
+            "block_sequences",
+            format!("version: 1\nservices:\n{}x\n", "- ".repeat(levels)),
+        ),
+    ]
+}
+
+#[test]
+fn nesting_100000_levels_deep_is_refused_quickly() {
+    let dir = tempdir();
+    for (shape, text) in deep(100_000) {
+        let path = dir.path().join(format!("{shape}.yaml"));
+        std::fs::write(&path, text).expect("write");
+        let run_started = Instant::now();
+        let stderr = rejected(&["validate", &path_arg(&path)]);
+        assert!(run_started.elapsed() < Duration::from_secs(10), "{shape}");
+        assert!(
+            stderr.contains("nest more than 64 levels deep") || stderr.contains("expected"),
+            "{shape}: {stderr}"
+        );
+    }
+    let plan = dir.path().join("plan.yaml");
+    std::fs::write(
+        &plan,
+        format!("steps: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .expect("write");
+    let stderr = rejected(&["check", TARGET, "--plan", &path_arg(&plan)]);
+    assert_contains(&stderr, "nest more than 64 levels deep");
+    // The flow shapes reach the nesting limit itself, with its message.
+    let path = dir.path().join("flow.yaml");
+    std::fs::write(&path, &deep(100_000)[0].1).expect("write");
+    let stderr = rejected(&["validate", &path_arg(&path)]);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: the file exceeds a safety limit: lists and maps nest more than 64 levels deep\n  --> {}:2:75\n  = help: no topology or plan nests that deep; look for unclosed `[` or `{{`\n",
+            path.display()
+        )
+    );
+    // An --op selector map, as deep as one argument allows.
+    let op = format!("fail 'target={{kind: {}{}}}'", "[".repeat(50_000), "]".repeat(50_000));
+    let stderr = rejected(&["check", TARGET, "--op", &op]);
+    assert_contains(&stderr, "nest more than 64 levels deep");
+}
+
+#[test]
+fn the_depth_limit_holds_where_the_types_would_allow_any_depth() {
+    use blast_radius::load::{Limits, parse_yaml};
+    use serde::de::IgnoredAny;
+    let nested = |levels: usize| {
+        let mut text = String::new();
+        for level in 0..levels {
+            text.push_str(&"  ".repeat(level));
+            text.push_str("k:\n");
+        }
+        text.push_str(&"  ".repeat(levels));
+        text.push_str("v\n");
+        text
+    };
+    let limits = Limits::default();
+    assert!(parse_yaml::<IgnoredAny>(&nested(limits.max_depth - 1), Path::new("ok.yaml"), limits).is_ok());
+    let error = parse_yaml::<IgnoredAny>(&nested(limits.max_depth + 1), Path::new("deep.yaml"), limits)
+        .expect_err("deeper than the limit");
+    assert_eq!(
+        error.diagnostic().message,
+        "the file exceeds a safety limit: lists and maps nest more than 64 levels deep"
+    );
+}
+
+/// An alias bomb that type-checks: one anchored list of `width` ids, used
+/// by `uses` dependencies; `padding` bytes of comment make the file big
+/// enough that the per-byte budgets do not trip first.
+fn alias_bomb(width: usize, uses: usize, padding: usize) -> String {
+    let mut text = format!("# {}\nversion: 1\nservices:\n", "x".repeat(padding));
+    let ids: Vec<String> = (0..width).map(|i| format!("m{i}")).collect();
+    text.push_str(&format!(
+        "  - id: s0\n    depends_on: [{{any_of: &big [{}]}}]\n",
+        ids.join(", ")
+    ));
+    for i in 1..uses {
+        text.push_str(&format!("  - id: s{i}\n    depends_on: [{{any_of: *big}}]\n"));
+    }
+    text
+}
+
+#[test]
+fn alias_bombs_hit_a_limit_with_a_clear_message() {
+    let dir = tempdir();
+    // Classic billion laughs: refused at the first value of the wrong type.
+    let stderr = rejected(&["validate", "tests/hostile/topologies/alias_billion_laughs.yaml"]);
+    assert_contains(&stderr, "unknown field `a`");
+    // Quadratic expansion through ids: the node budget (one node per byte of input).
+    let path = dir.path().join("quadratic.yaml");
+    std::fs::write(&path, alias_bomb(2_000, 5_000, 0)).expect("write");
+    let stderr = rejected(&["validate", &path_arg(&path)]);
+    assert_contains(&stderr, "error: the file exceeds a safety limit: more than ");
+    assert_contains(&stderr, "YAML values (counting an alias each time it is used)");
+    assert_contains(
+        &stderr,
+        "= help: write the repeated parts out instead of multiplying them with aliases",
+    );
+    // A big file whose aliases replay more than a million events: the alias replay limit.
+    let path = dir.path().join("replay.yaml");
+    std::fs::write(&path, alias_bomb(1_000, 1_200, 4_000_000)).expect("write");
+    let stderr = rejected(&["validate", &path_arg(&path)]);
+    assert_contains(
+        &stderr,
+        "error: the file exceeds a safety limit: its aliases expand to more than 1000000 YAML events (an alias bomb)",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The documented limits
+// ---------------------------------------------------------------------------
+
+#[test]
+fn max_file_size_refuses_a_file_one_byte_over() {
+    let size = std::fs::metadata(root().join(TARGET)).expect("target").len();
+    let stderr = rejected(&["validate", TARGET, "--max-file-size", &(size - 1).to_string()]);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: `{TARGET}` is larger than the {} byte limit\n  = help: raise the limit with --max-file-size if the file is genuine\n",
+            size - 1
+        )
+    );
+    let run = blast(&["validate", TARGET, "--max-file-size", &size.to_string()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    // The limit applies to plan files too.
+    let dir = tempdir();
+    let plan = dir.path().join("plan.yaml");
+    std::fs::write(
+        &plan,
+        format!("# {}\nsteps: [{{fail: {{target: db.a}}}}]\n", "x".repeat(size as usize)),
+    )
+    .expect("write");
+    let stderr = rejected(&[
+        "check",
+        TARGET,
+        "--plan",
+        &path_arg(&plan),
+        "--max-file-size",
+        &size.to_string(),
+    ]);
+    assert_contains(
+        &stderr,
+        &format!("error: `{}` is larger than the {size} byte limit", plan.display()),
+    );
+}
+
+#[test]
+fn max_components_refuses_one_component_over() {
+    // target.yaml: 7 components and 1 customer app.
+    let stderr = rejected(&["validate", TARGET, "--max-components", "7"]);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: `{TARGET}` has 8 components, more than the limit of 7\n  = help: raise the limit with --max-components if the file is genuine\n"
+        )
+    );
+    let run = blast(&["validate", TARGET, "--max-components", "8"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+}
+
+#[test]
+fn bad_limit_values_are_usage_errors() {
+    for args in [
+        ["validate", TARGET, "--max-file-size=-1"],
+        ["validate", TARGET, "--max-file-size=lots"],
+        ["validate", TARGET, "--max-components=1e3"],
+    ] {
+        let run = blast(&args);
+        assert_eq!(run.code, Some(2), "{args:?}");
+        assert!(run.stdout.is_empty());
+        assert_contains(&run.stderr, "error: invalid value");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Output streams and exit codes
+// ---------------------------------------------------------------------------
+
+#[test]
+fn results_go_to_stdout_and_errors_to_stderr_with_the_documented_codes() {
+    // Pass: 0, report on stdout, nothing on stderr.
+    let run = blast(&["check", TARGET, "--op", "fail db.a"]);
+    assert_eq!(run.code, Some(0));
+    assert!(run.stdout.starts_with("PASS"), "{}", run.stdout);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    // Fail: 1, report on stdout, nothing on stderr.
+    let run = blast(&["check", TARGET, "--op", "fail net"]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.starts_with("FAIL"), "{}", run.stdout);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    // Usage errors: 2, on stderr only.
+    for args in [
+        vec!["check", TARGET],
+        vec!["check", TARGET, "--op", "fail api", "--scenario", "s"],
+        vec!["check", TARGET, "--op", "fail api", "--format", "yaml"],
+        vec!["check", TARGET, "--op", "fail api", "--fail-on", "sometimes"],
+        vec!["explode"],
+        vec![],
+    ] {
+        let run = blast(&args);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        assert!(!run.stderr.is_empty(), "{args:?}");
+    }
+    // Input errors found after loading: 2, on stderr only.
+    for args in [
+        vec!["check", TARGET, "--scenario", "nope"],
+        vec!["check", TARGET, "--op", "fail api", "--approve", "nobody"],
+        vec!["check", TARGET, "--op", "fail nobody"],
+        vec!["explain", TARGET, "--op", "fail api", "nobody"],
+        vec!["cuts", TARGET, "--target", "nobody"],
+    ] {
+        let run = blast(&args);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+    }
+}
+
+/// Spawns `blast ARGS...`, reads one line of stdout, closes the pipe, and
+/// returns the exit code and stderr.
+fn read_one_line_then_close<S: AsRef<OsStr>>(args: &[S]) -> (Option<i32>, String, String) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("blast"))
+        .current_dir(root())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("blast starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("one line");
+    // The reader is dropped here: the pipe is closed, as `| head -1` does.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("piped stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("blast hung after its stdout was closed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    (status.code(), line, stderr)
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let (code, line, stderr) =
+        read_one_line_then_close(&["check", "topologies/us-east-1.yaml", "--scenario", "s3-2017"]);
+    assert!(line.starts_with("FAIL"), "{line}");
+    assert_eq!(code, Some(1), "exit code after `| head -1`; stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "stderr:\n{stderr}");
+}
+
+#[test]
+fn a_closed_stdout_with_more_output_than_a_pipe_holds_is_not_an_error() {
+    // A chain of 3,000 services behind one app: failing the first takes all
+    // of them down, and the report is far larger than a pipe buffer.
+    let dir = tempdir();
+    let path = dir.path().join("chain.yaml");
+    let mut text = String::from("version: 1\nservices:\n  - id: s0\n");
+    for i in 1..3_000 {
+        text.push_str(&format!("  - id: s{i}\n    depends_on: [s{}]\n", i - 1));
+    }
+    text.push_str("customers:\n  - id: c\n    apps:\n      - id: c.app\n        depends_on: [s2999]\n");
+    std::fs::write(&path, text).expect("write");
+    for format in ["table", "json", "markdown"] {
+        let (code, _, stderr) =
+            read_one_line_then_close(&["check", &path_arg(&path), "--op", "fail s0", "--format", format]);
+        assert_eq!(code, Some(1), "{format}: stderr:\n{stderr}");
+        assert!(stderr.is_empty(), "{format}: stderr:\n{stderr}");
+    }
+    let (code, _, stderr) = read_one_line_then_close(&["spof", &path_arg(&path), "--top", "0"]);
+    assert_eq!(code, Some(0), "spof: stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------
+// Fuzzing regressions: the committed corpus, replayed in process
+// ---------------------------------------------------------------------------
+
+/// Every input in `fuzz/corpus/TARGET/` (crash reproducers go there too, as
+/// `crash-*`), run as the fuzz target of that name runs it: no panic. This
+/// keeps what the fuzzers learnt in CI without cargo-fuzz or nightly.
+#[test]
+fn the_fuzz_corpus_replays_without_a_panic() {
+    use blast_radius::load::{Limits, parse_yaml, topology_from_str};
+    use blast_radius::plan::{Origin, inline_plan, parse_inline, resolve};
+    use blast_radius::raw::{RawPlan, Sp};
+    use blast_radius::topology::Topology;
+    use blast_radius::{engine, render, report, validate};
+
+    fn check(topology: &Topology, plan: &blast_radius::plan::Plan) {
+        let outcome = engine::run(topology, plan);
+        let fail_on = plan.fail_on.unwrap_or_default();
+        let report = report::build(topology, plan, "fuzz".to_string(), &outcome, fail_on);
+        let _ = render::json::to_string(&report);
+        let _ = render::check::table(&report, false);
+    }
+
+    let quickstart_path = root().join("topologies/quickstart.yaml");
+    let quickstart_text = std::fs::read_to_string(&quickstart_path).expect("quickstart");
+    let quickstart = topology_from_str(&quickstart_text, &quickstart_path, Limits::default()).expect("loads");
+    let limits = Limits::default();
+    let mut replayed = 0;
+    let mut panicked = Vec::new();
+    for target in ["topology", "plan", "op"] {
+        let dir = root().join("fuzz/corpus").join(target);
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+            .map(|entry| entry.expect("entry").path())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let Ok(bytes) = std::fs::read(&path) else { continue };
+            let Ok(text) = String::from_utf8(bytes) else { continue };
+            replayed += 1;
+            let run = || match target {
+                "topology" => {
+                    let file = Path::new("fuzz.yaml");
+                    if let Ok(topology) = topology_from_str(&text, file, limits) {
+                        let _ = validate::summarize(&topology);
+                        for scenario in topology.scenarios() {
+                            let origin = Origin::Scenario {
+                                topology: file,
+                                name: &scenario.name,
+                            };
+                            if let Ok(plan) = resolve(&topology, &scenario.plan, origin, &[]) {
+                                check(&topology, &plan);
+                            }
+                        }
+                    }
+                }
+                "plan" => {
+                    let file = Path::new("plan.yaml");
+                    if let Ok(raw) = parse_yaml::<Sp<RawPlan>>(&text, file, limits)
+                        && let Ok(plan) = resolve(&quickstart, &raw, Origin::File(file), &[])
+                    {
+                        check(&quickstart, &plan);
+                    }
+                }
+                _ => {
+                    let ops: Vec<String> = text.lines().take(8).map(str::to_string).collect();
+                    for op in &ops {
+                        let _ = parse_inline(op);
+                    }
+                    if let Ok(raw) = inline_plan(&ops)
+                        && let Ok(plan) = resolve(&quickstart, &raw, Origin::Inline, &[])
+                    {
+                        check(&quickstart, &plan);
+                    }
+                }
+            };
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).is_err() {
+                panicked.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(panicked.is_empty(), "these fuzz inputs panic:\n{}", panicked.join("\n"));
+    assert!(replayed > 100, "only {replayed} corpus inputs replayed");
+}
+
+// ---------------------------------------------------------------------------
+// A short property-based fuzz of the whole pipeline with extreme values
+// ---------------------------------------------------------------------------
+
+mod engine_fuzz {
+    use std::fmt::Write;
+    use std::path::Path;
+
+    use blast_radius::analysis::{cuts, spof};
+    use blast_radius::load::{Limits, topology_from_str};
+    use blast_radius::plan::{Origin, inline_plan, resolve};
+    use blast_radius::{FailOn, engine, render, report};
+    use proptest::prelude::*;
+
+    /// Numbers at the edges: zero, the smallest positive, fractions, the
+    /// largest accepted (1e15), and beyond it.
+    fn number() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "0",
+            "-0",
+            "1e-300",
+            "5e-324",
+            "0.5",
+            "1",
+            "2",
+            "3",
+            "7.25",
+            "100",
+            "1e6",
+            "999999999999999",
+            "1e15",
+            "1e16",
+        ])
+    }
+
+    const EDGES: &[f64] = &[
+        0.0,
+        5e-324,
+        1e-300,
+        0.5,
+        1.0,
+        3.0,
+        7.25,
+        100.0,
+        1e6,
+        999_999_999_999_999.0,
+        1e15,
+    ];
+
+    #[derive(Debug, Clone)]
+    struct Spec {
+        placement: u8,
+        capacity: Option<f64>,
+        per_zone: bool,
+        /// min_capacity and max_capacity as fractions and multiples of the capacity.
+        min: Option<f64>,
+        max: Option<f64>,
+        load: Option<f64>,
+        collapse: Option<&'static str>,
+        guard: Option<&'static str>,
+        state: bool,
+        deps: Vec<(u8, Vec<usize>, u8)>,
+        /// Keep self-dependencies and repeated members, for the loader to refuse.
+        raw_deps: bool,
+    }
+
+    fn spec() -> impl Strategy<Value = Spec> {
+        (
+            (0u8..5, prop::option::of(prop::sample::select(EDGES)), any::<bool>()),
+            (
+                prop::option::of(prop::sample::select(vec![0.0, 0.5, 1.0])),
+                prop::option::of(prop::sample::select(vec![1.0, 2.0, 1e9])),
+                prop::option::of(prop::sample::select(EDGES)),
+            ),
+            (
+                prop::option::of(prop::sample::select(vec!["1.0000001", "1.5", "2", "1e15"])),
+                prop::option::of(prop::sample::select(vec!["0", "1e-9", "25", "100"])),
+                any::<bool>(),
+            ),
+            prop::collection::vec((0u8..4, prop::collection::vec(1usize..12, 1..4), 0u8..4), 0..3),
+            prop::bool::weighted(0.05),
+        )
+            .prop_map(
+                |((placement, capacity, per_zone), (min, max, load), (collapse, guard, state), deps, raw_deps)| Spec {
+                    placement,
+                    capacity,
+                    per_zone,
+                    min,
+                    max,
+                    load,
+                    collapse,
+                    guard,
+                    state,
+                    deps,
+                    raw_deps,
+                },
+            )
+    }
+
+    fn text(specs: &[Spec]) -> String {
+        let n = specs.len();
+        let mut out = String::from("version: 1\nregions:\n  - id: r\n    zones: [z1, z2, z3]\nservices:\n");
+        for (i, s) in specs.iter().enumerate() {
+            let _ = writeln!(out, "  - id: c{i}");
+            match s.placement {
+                0 => {}
+                1 => out.push_str("    region: r\n"),
+                z => {
+                    let _ = writeln!(out, "    zones: [z{}]", z - 1);
+                }
+            }
+            if let Some(c) = s.capacity {
+                if s.per_zone && s.placement == 1 {
+                    let _ = writeln!(out, "    capacity: {{z1: {c}, z3: {c}}}");
+                } else {
+                    let _ = writeln!(out, "    capacity: {c}");
+                }
+                if let Some(m) = s.min {
+                    let _ = writeln!(out, "    min_capacity: {}", c * m);
+                }
+                if let Some(m) = s.max {
+                    let _ = writeln!(out, "    max_capacity: {}", (c * m * 2.0).min(1e15));
+                }
+            }
+            if let Some(load) = s.load {
+                let _ = writeln!(out, "    load: {load}");
+            }
+            if let Some(c) = s.collapse {
+                let _ = writeln!(out, "    collapse_at: {c}");
+            }
+            if let Some(g) = s.guard {
+                let _ = writeln!(
+                    out,
+                    "    guard: {{max_step_percent: {g}, requires_approval: {}}}",
+                    i % 2 == 0
+                );
+            }
+            if s.state {
+                out.push_str("    state: st\n    restart_time: 1h30m\n");
+            }
+            let mut entries = Vec::new();
+            for (rule, offsets, k) in &s.deps {
+                let mut members: Vec<usize> = offsets.iter().map(|o| (i + o) % n).collect();
+                if !s.raw_deps {
+                    members.retain(|m| *m != i);
+                    members.sort_unstable();
+                    members.dedup();
+                }
+                if members.is_empty() {
+                    continue;
+                }
+                let ids: Vec<String> = members.iter().map(|m| format!("c{m}")).collect();
+                entries.push(match rule {
+                    0 => ids[0].clone(),
+                    1 => format!("{{id: {}, mode: soft}}", ids[0]),
+                    2 => format!("{{any_of: [{}]}}", ids.join(", ")),
+                    _ => format!("{{quorum: {}, of: [{}]}}", 1 + *k as usize % ids.len(), ids.join(", ")),
+                });
+            }
+            if !entries.is_empty() {
+                let _ = writeln!(out, "    depends_on: [{}]", entries.join(", "));
+            }
+        }
+        out.push_str("data_stores:\n  - id: st\ncustomers:\n  - id: k\n    weight: 1e15\n    apps:\n");
+        out.push_str("      - id: k.app\n        depends_on: [c0, {any_of: [c1, c2]}]\n");
+        out
+    }
+
+    fn op(n: usize) -> impl Strategy<Value = String> {
+        let target = (0..n).prop_map(|i| format!("c{i}"));
+        prop_oneof![
+            (target.clone(), number()).prop_map(|(t, c)| format!("remove-capacity {t} count={c}")),
+            (target.clone(), number()).prop_map(|(t, c)| format!("add-capacity {t} count={c}")),
+            (target.clone(), prop::sample::select(vec!["0", "1e-9", "50", "100"]))
+                .prop_map(|(t, p)| format!("remove-capacity {t} percent={p}")),
+            (target.clone(), number()).prop_map(|(t, p)| format!("add-capacity {t} percent={p}")),
+            target.clone().prop_map(|t| format!("fail {t}")),
+            target.clone().prop_map(|t| format!("restart {t}")),
+            Just("restart 'c*'".to_string()),
+            (1u8..=3).prop_map(|z| format!("fail-zone z{z}")),
+            Just("fail-region r".to_string()),
+            (target.clone(), number()).prop_map(|(t, f)| format!("add-load {t} factor={f}")),
+            (target.clone(), number()).prop_map(|(t, a)| format!("add-load {t} amount={a}")),
+            (
+                target.clone(),
+                target.clone(),
+                prop::sample::select(vec!["0", "1e-9", "50", "100"])
+            )
+                .prop_map(|(f, t, p)| format!("shift-load {f} to={t} percent={p}")),
+            Just("delete-data st".to_string()),
+            target.prop_map(|t| format!("delete-data st owners={t}")),
+            Just("fail 'target={zone: z2}'".to_string()),
+        ]
+    }
+
+    fn case() -> impl Strategy<Value = (String, Vec<String>)> {
+        prop::collection::vec(spec(), 3..9)
+            .prop_flat_map(|specs| (Just(text(&specs)), prop::collection::vec(op(specs.len()), 1..6)))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Whatever loads and resolves runs through the engine, every report
+        /// format and the analyses without a panic, deterministically; whatever
+        /// does not load or resolve is an error, not a panic.
+        #[test]
+        fn extreme_topologies_and_plans_never_panic((text, ops) in case()) {
+            let Ok(topology) = topology_from_str(&text, Path::new("fuzz.yaml"), Limits::default()) else {
+                return Ok(());
+            };
+            let Ok(raw) = inline_plan(&ops) else { return Ok(()) };
+            let Ok(plan) = resolve(&topology, &raw, Origin::Inline, &["c0".to_string()]) else {
+                return Ok(());
+            };
+            let outcome = engine::run(&topology, &plan);
+            let report = report::build(&topology, &plan, "inline".to_string(), &outcome, FailOn::default());
+            let json = render::json::to_string(&report);
+            let again = engine::run(&topology, &plan);
+            let report_again = report::build(&topology, &plan, "inline".to_string(), &again, FailOn::default());
+            prop_assert_eq!(&json, &render::json::to_string(&report_again));
+            let parsed: serde_json::Value = serde_json::from_str(&json).expect("the report is JSON");
+            prop_assert!(matches!(parsed["verdict"].as_str(), Some("pass" | "fail")));
+            for component in parsed["components"].as_array().expect("components") {
+                let status = component["status"].as_str().expect("status");
+                prop_assert!(matches!(status, "at_risk" | "degraded" | "down"), "{}", status);
+            }
+            let _ = render::check::table(&report, false);
+            let _ = spof::spof(&topology, |_, _| {});
+            if let Some(app) = topology.find("k.app") {
+                let _ = cuts::cuts(&topology, &cuts::Target { components: vec![app] }, 2, |_, _| {});
+            }
+        }
+    }
+}
