@@ -13,6 +13,8 @@
 //! raised by a member that had its status by round r-1, so following causes
 //! always ends at a step, even around cycles.
 
+use std::collections::HashMap;
+
 use crate::build::fmt_num;
 use crate::plan::{Action, Amount, LoadChange, Plan, Step};
 use crate::status::Status;
@@ -147,9 +149,16 @@ pub struct Affected {
     pub status: Status,
     /// The step (1-based) at which it first reached `status`.
     pub step: usize,
-    /// From the origin (a direct cause) to this component.
+    /// From the origin (a direct cause) to this component. Long chains keep
+    /// the origin and the last [`MAX_PATH`]` - 1` hops; see `path_length`.
     pub path: Vec<Hop>,
+    /// Hops in the whole chain; more than `path.len()` when the middle was left out.
+    pub path_length: usize,
 }
+
+/// The most hops an [`Affected`] keeps: output stays linear in the number of
+/// affected components, whatever the depth of the graph.
+pub const MAX_PATH: usize = 50;
 
 impl Affected {
     pub fn cause(&self) -> Cause {
@@ -351,7 +360,8 @@ impl<'t> State<'t> {
         (Status::Ok, None)
     }
 
-    /// Applies one step (1-based `number`), returning the policy violations it raises.
+    /// Applies one step (1-based `number`), returning the policy violations it
+    /// raises. `approvals` is sorted (as [`crate::plan::Plan`] keeps it).
     pub fn apply(&mut self, number: usize, step: &Step, approvals: &[ComponentIdx]) -> Vec<Violation> {
         let topology = self.topology;
         let mut violations = Vec::new();
@@ -495,7 +505,7 @@ impl<'t> State<'t> {
         touched.dedup();
         for c in touched {
             let component = topology.component(c);
-            if component.guard.requires_approval && !approvals.contains(&c) {
+            if component.guard.requires_approval && approvals.binary_search(&c).is_err() {
                 violations.push(Violation {
                     kind: ViolationKind::RequiresApproval,
                     component: Some(c),
@@ -584,7 +594,12 @@ impl<'t> State<'t> {
         for c in matched {
             let range = self.topology.component(*c).placement.clone();
             for p in range.start as usize..range.end as usize {
-                if self.topology.placements[p].zone.is_some_and(|z| zones.contains(&z)) {
+                // Every zone of this step is marked failed above; zones failed
+                // earlier are already at zero, so the flag is enough.
+                if self.topology.placements[p]
+                    .zone
+                    .is_some_and(|z| self.zone_failed[z.index()])
+                {
                     self.placement_capacity[p] = 0.0;
                 }
             }
@@ -809,20 +824,78 @@ impl Propagation {
             cause: direct(),
         }
     }
+}
 
-    /// The chain of hops from an origin to `c` at `level`.
-    fn path(&self, topology: &Topology, state: &State, c: ComponentIdx, level: Status) -> Vec<Hop> {
-        let mut path = vec![self.hop(topology, state, c, level)];
-        while let Some(Cause::Dependency { via, via_status, .. }) = path.last().map(|h| h.cause) {
-            // Rounds strictly decrease along the chain, so this ends; the
-            // bound guards against a logic error ever turning into a hang.
-            if path.len() > topology.components.len() {
+/// Every link of the step's cause chains, computed once: (component, level)
+/// -> its hop, the length of its chain and the chain's origin. Without it,
+/// each affected component would walk its whole chain, which is quadratic on
+/// deep graphs (a chain of 20,000 services took 20 GB).
+#[derive(Default)]
+struct Chains {
+    links: HashMap<(ComponentIdx, Status), (Hop, usize, Hop)>,
+}
+
+impl Chains {
+    fn resolve(
+        &mut self,
+        propagation: &Propagation,
+        topology: &Topology,
+        state: &State,
+        start: (ComponentIdx, Status),
+    ) {
+        let mut pending: Vec<Hop> = Vec::new();
+        let mut at = start;
+        while !self.links.contains_key(&at) {
+            let hop = propagation.hop(topology, state, at.0, at.1);
+            pending.push(hop);
+            match hop.cause {
+                // Rounds strictly decrease along a chain, so this ends.
+                Cause::Dependency { via, via_status, .. } => at = (via, via_status),
+                Cause::Direct { .. } => break,
+            }
+        }
+        while let Some(hop) = pending.pop() {
+            let entry = match hop.cause {
+                Cause::Dependency { via, via_status, .. } => match self.links.get(&(via, via_status)) {
+                    Some((_, length, origin)) => (hop, length + 1, *origin),
+                    None => (hop, 1, hop),
+                },
+                Cause::Direct { .. } => (hop, 1, hop),
+            };
+            self.links.insert((hop.component, hop.status), entry);
+        }
+    }
+
+    /// The origin and the last hops of the chain to `c` at `level`, and its full length.
+    fn path(
+        &mut self,
+        propagation: &Propagation,
+        topology: &Topology,
+        state: &State,
+        c: ComponentIdx,
+        level: Status,
+    ) -> (Vec<Hop>, usize) {
+        self.resolve(propagation, topology, state, (c, level));
+        let Some(&(_, length, origin)) = self.links.get(&(c, level)) else {
+            return (Vec::new(), 0);
+        };
+        let mut tail = Vec::new();
+        let mut at = (c, level);
+        while let Some(&(hop, _, _)) = self.links.get(&at) {
+            if tail.len() + 1 == MAX_PATH.min(length) {
                 break;
             }
-            path.push(self.hop(topology, state, via, via_status));
+            tail.push(hop);
+            match hop.cause {
+                Cause::Dependency { via, via_status, .. } => at = (via, via_status),
+                Cause::Direct { .. } => break,
+            }
         }
-        path.reverse();
-        path
+        if tail.last() != Some(&origin) {
+            tail.push(origin);
+        }
+        tail.reverse();
+        (tail, length)
     }
 }
 
@@ -839,15 +912,18 @@ pub fn run(topology: &Topology, plan: &Plan) -> Outcome {
         let number = i + 1;
         violations.extend(state.apply(number, step, &plan.approvals));
         let propagation = propagate(&state, &mut scratch);
+        let mut chains = Chains::default();
         for c in topology.component_indices() {
             let s = propagation.status[c.index()];
             if s > worst[c.index()] {
                 worst[c.index()] = s;
+                let (path, path_length) = chains.path(&propagation, topology, &state, c, s);
                 let record = Affected {
                     component: c,
                     status: s,
                     step: number,
-                    path: propagation.path(topology, &state, c, s),
+                    path,
+                    path_length,
                 };
                 match slot[c.index()] {
                     u32::MAX => {

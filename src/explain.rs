@@ -62,7 +62,16 @@ fn chain(topology: &Topology, plan: &Plan, outcome: &Outcome, target: ComponentI
     table.load_style(NOTHING);
     table.force_no_tty();
     table.set_header(vec!["", "component", "status", "because"]);
+    let elided = affected.path_length.saturating_sub(affected.path.len());
     for (i, hop) in affected.path.iter().enumerate() {
+        if i == 1 && elided > 0 {
+            table.add_row(vec![
+                "..".to_string(),
+                format!("({elided} more hops)"),
+                String::new(),
+                String::new(),
+            ]);
+        }
         let marker = if i == 0 { "*".to_string() } else { "->".to_string() };
         table.add_row(vec![
             marker,

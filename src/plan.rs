@@ -385,6 +385,9 @@ pub fn resolve(topology: &Topology, raw: &Sp<RawPlan>, origin: Origin, extra_app
             }
         }
     }
+    // Sorted, for binary search when each touched component is checked.
+    approvals.sort_unstable();
+    approvals.dedup();
     let mut steps = Vec::with_capacity(raw.value.steps.len());
     for (i, spanned) in raw.value.steps.iter().enumerate() {
         let at = Some(Pos::from(spanned.referenced));

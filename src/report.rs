@@ -103,8 +103,11 @@ pub struct ComponentReport {
     /// The step at which it first reached `status`.
     pub step: usize,
     pub cause: CauseReport,
-    /// Ids from the origin of the effect to this component, at `step`.
+    /// Ids from the origin of the effect to this component, at `step`. A chain
+    /// longer than 50 keeps the origin and the last 49 ids.
     pub path: Vec<String>,
+    /// Ids left out between the origin and the rest of `path` (usually 0).
+    pub path_elided: usize,
     /// What started the chain: the first id of `path` and the step that raised it.
     pub origin: OriginReport,
 }
@@ -134,6 +137,16 @@ pub enum CauseReport {
         on_status: Status,
         detail: String,
     },
+}
+
+impl ComponentReport {
+    /// The path as text, with the left-out middle of a long chain marked.
+    pub fn path_text(&self, arrow: &str) -> String {
+        match (self.path_elided, self.path.split_first()) {
+            (0, _) | (_, None) => self.path.join(arrow),
+            (n, Some((origin, rest))) => format!("{origin}{arrow}({n} more){arrow}{}", rest.join(arrow)),
+        }
+    }
 }
 
 impl CauseReport {
@@ -215,6 +228,7 @@ fn component_report(topology: &Topology, plan: &Plan, affected: &Affected) -> Co
             .iter()
             .map(|h| topology.component(h.component).id.clone())
             .collect(),
+        path_elided: affected.path_length.saturating_sub(affected.path.len()),
         origin: origin_report(topology, plan, affected),
     }
 }

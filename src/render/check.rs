@@ -111,7 +111,7 @@ pub fn table(report: &Report, color: bool) -> String {
                 Cell::new(&c.kind),
                 Cell::new(c.region.as_deref().unwrap_or("-")),
                 Cell::new(c.cause.detail()),
-                Cell::new(c.path.join(" -> ")),
+                Cell::new(c.path_text(" -> ")),
             ]);
         }
         push_table(&mut out, &table);
@@ -206,7 +206,7 @@ pub fn markdown(report: &Report, diagram: &(String, usize)) -> String {
                         c.kind.clone(),
                         c.region.clone().unwrap_or_else(|| "-".to_string()),
                         c.cause.detail().to_string(),
-                        c.path.join(" → "),
+                        c.path_text(" → "),
                     ]
                 })
                 .collect(),

@@ -49,7 +49,7 @@ pub fn github(report: &Report) -> String {
             .affected_apps
             .first()
             .and_then(|a| components.get(a.id.as_str()))
-            .map(|c| format!("; path: {}", c.path.join(" -> ")))
+            .map(|c| format!("; path: {}", c.path_text(" -> ")))
             .unwrap_or_default();
         let _ = writeln!(
             out,
@@ -113,7 +113,7 @@ pub fn junit(topology: &Topology, report: &Report) -> String {
                         ">\n      <failure type=\"{status}\" message=\"{} is {status}\">{}\npath: {}</failure>\n    </testcase>\n",
                         xml(id),
                         xml(c.cause.detail()),
-                        xml(&c.path.join(" -> "))
+                        xml(&c.path_text(" -> "))
                     );
                 }
                 (_, Some(c)) => {
