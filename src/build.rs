@@ -42,7 +42,7 @@ struct Builder<'a> {
 }
 
 fn pos<T>(spanned: &Sp<T>) -> Pos {
-    Pos::from(spanned.referenced)
+    spanned.pos
 }
 
 fn valid_id(id: &str) -> bool {
@@ -199,7 +199,7 @@ pub fn build(raw: RawTopology, path: &Path, max_components: usize) -> Result<Top
         true,
     )?;
     for (name, plan) in &raw.scenarios {
-        let at = Some(Pos::from(plan.referenced));
+        let at = Some(plan.pos);
         b.text(at, Some(name), "a scenario name", false)?;
         let what = format!("`description` of scenario `{}`", crate::load::shown(name));
         b.text(at, plan.value.description.as_deref(), &what, true)?;

@@ -64,7 +64,11 @@ impl Default for Limits {
 /// Reads, parses, checks and freezes a topology file.
 pub fn load_topology(path: &Path, limits: Limits) -> Result<Topology> {
     let text = read_text(path, limits)?;
-    topology_from_str(&text, path, limits)
+    let raw: RawTopology = parse_yaml(&text, path, limits)?;
+    // The raw document owns its strings: the text can go before the
+    // frozen topology is built next to the raw one.
+    drop(text);
+    build::build(raw, path, limits.max_components)
 }
 
 /// Parses, checks and freezes topology text; `path` is only used in messages.

@@ -342,7 +342,7 @@ fn amount(
 /// Resolves a raw plan against the topology; `extra_approvals` are `--approve` ids.
 pub fn resolve(topology: &Topology, raw: &Sp<RawPlan>, origin: Origin, extra_approvals: &[String]) -> Result<Plan> {
     let r = Resolver { topology, origin };
-    let plan_pos = Some(Pos::from(raw.referenced));
+    let plan_pos = Some(raw.pos);
     if raw.value.steps.is_empty() {
         return Err(r.locate(
             Diagnostic::new("the plan has no steps").help("add at least one step under `steps`"),
@@ -390,7 +390,7 @@ pub fn resolve(topology: &Topology, raw: &Sp<RawPlan>, origin: Origin, extra_app
     approvals.dedup();
     let mut steps = Vec::with_capacity(raw.value.steps.len());
     for (i, spanned) in raw.value.steps.iter().enumerate() {
-        let at = Some(Pos::from(spanned.referenced));
+        let at = Some(spanned.pos);
         let step = resolve_step(&r, &spanned.value).map_err(|d| r.locate(d, at, i + 1))?;
         steps.push(step);
     }
@@ -406,20 +406,14 @@ pub fn resolve(topology: &Topology, raw: &Sp<RawPlan>, origin: Origin, extra_app
 pub fn inline_plan(ops: &[String]) -> Result<Sp<RawPlan>> {
     let steps = ops
         .iter()
-        .map(|op| {
-            parse_inline(op).map(|step| Sp::new(step, serde_saphyr::Location::UNKNOWN, serde_saphyr::Location::UNKNOWN))
-        })
+        .map(|op| parse_inline(op).map(Sp::unplaced))
         .collect::<Result<Vec<_>>>()?;
-    Ok(Sp::new(
-        RawPlan {
-            description: None,
-            approvals: Vec::new(),
-            fail_on: None,
-            steps,
-        },
-        serde_saphyr::Location::UNKNOWN,
-        serde_saphyr::Location::UNKNOWN,
-    ))
+    Ok(Sp::unplaced(RawPlan {
+        description: None,
+        approvals: Vec::new(),
+        fail_on: None,
+        steps,
+    }))
 }
 
 fn resolve_step(r: &Resolver, raw: &RawStep) -> std::result::Result<Step, Diagnostic> {

@@ -8,12 +8,41 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::error::Pos;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use serde_saphyr::Spanned;
 
-pub type Sp<T> = Spanned<T>;
+pub type Sp<T> = At<T>;
+
+/// A value and the line and column where it was written. It is read through
+/// serde-saphyr's `Spanned`, which keeps two full locations (64 bytes around
+/// an 8-byte number); a large topology keeps only what messages need.
+#[derive(Debug, Clone)]
+pub struct At<T> {
+    pub value: T,
+    pub pos: Pos,
+}
+
+impl<T> At<T> {
+    /// A value that was not read from a file (an `--op` string).
+    pub fn unplaced(value: T) -> Self {
+        At {
+            value,
+            pos: Pos::from(serde_saphyr::Location::UNKNOWN),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        Ok(At {
+            value: spanned.value,
+            pos: Pos::from(spanned.referenced),
+        })
+    }
+}
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
