@@ -1,25 +1,14 @@
 //! Pictures, schema, completions, man page and CI formats, through the real binary.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command as Process;
 
-use assert_cmd::Command;
+use common::blast;
 use serde_json::Value;
 
 const QUICKSTART: &str = "topologies/quickstart.yaml";
-
-fn blast(args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("blast")
-        .expect("the blast binary is built")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("blast runs");
-    let stdout = String::from_utf8(output.stdout).expect("utf-8 stdout");
-    let stderr = String::from_utf8(output.stderr).expect("utf-8 stderr");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (output.status.code().expect("an exit code"), stdout, stderr)
-}
 
 fn stdout(args: &[&str]) -> String {
     let (code, out, err) = blast(args);

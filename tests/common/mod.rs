@@ -107,3 +107,18 @@ pub fn topology_text(specs: &[Spec]) -> String {
 pub fn load(text: &str) -> Topology {
     topology_from_str(text, Path::new("prop.yaml"), Limits::default()).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
+
+/// Runs the real binary from the crate root: (exit code, stdout, stderr),
+/// asserting it never panicked.
+pub fn blast(args: &[&str]) -> (i32, String, String) {
+    let output = assert_cmd::Command::cargo_bin("blast")
+        .expect("the blast binary is built")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("blast runs");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8 stdout");
+    let stderr = String::from_utf8(output.stderr).expect("utf-8 stderr");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (output.status.code().expect("an exit code"), stdout, stderr)
+}
