@@ -351,6 +351,14 @@ fn progress_bar(environment: &Environment, message: &str) -> indicatif::Progress
     bar
 }
 
+/// Reports `(done, total)` progress from an analysis to `bar`.
+fn track(bar: &indicatif::ProgressBar) -> impl Fn(usize, usize) + '_ {
+    |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    }
+}
+
 /// Loads a topology, with a spinner on a terminal for files big enough to take a while.
 fn load_with_progress(
     path: &std::path::Path,
@@ -524,10 +532,7 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
         Command::Spof { topology, top, format } => {
             let topology = load_with_progress(topology, limits, environment, false)?;
             let bar = progress_bar(environment, "spof");
-            let entries = analysis::spof::spof(&topology, |done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            });
+            let entries = analysis::spof::spof(&topology, track(&bar));
             bar.finish_and_clear();
             let view = render::analysis::spof_view(&topology, &entries, *top);
             Ok(Outcome {
@@ -546,7 +551,7 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
             max_size,
             format,
         } => {
-            let topology = load::load_topology(topology, limits)?;
+            let topology = load_with_progress(topology, limits, environment, false)?;
             let components = match (topology.find(target), topology.find_customer(target)) {
                 (Some(c), _) => vec![c],
                 (None, Some(customer)) => topology.customer(customer).apps.clone(),
@@ -564,12 +569,14 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
                     return Err(Error::usage(diagnostic));
                 }
             };
+            let bar = progress_bar(environment, "cuts: single failures");
             let cuts = analysis::cuts::cuts(
                 &topology,
                 &analysis::cuts::Target { components },
                 usize::from(*max_size),
-                |_, _| {},
+                track(&bar),
             );
+            bar.finish_and_clear();
             let view = render::analysis::cuts_view(&topology, target, usize::from(*max_size), &cuts);
             Ok(Outcome {
                 stdout: analysis_output(
@@ -590,10 +597,7 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
             let old = load_with_progress(old, limits, environment, false)?;
             let new = load_with_progress(new, limits, environment, false)?;
             let bar = progress_bar(environment, "diff: single failures");
-            let tick = |done: usize, total: usize| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            };
+            let tick = track(&bar);
             let diff = match fail_on.threshold() {
                 Some(threshold) => analysis::diff::diff(&old, &new, threshold, tick),
                 // `never`: still report the changes, but no single failure counts against the gate.
