@@ -20,6 +20,17 @@ pub struct Outcome {
     pub code: u8,
 }
 
+impl Outcome {
+    /// Results on stdout, nothing on stderr.
+    fn stdout(stdout: String, code: u8) -> Self {
+        Outcome {
+            stdout,
+            stderr: String::new(),
+            code,
+        }
+    }
+}
+
 /// Facts about the process's surroundings that decide colouring.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Environment {
@@ -280,11 +291,9 @@ where
         Err(e) => {
             let rendered = e.render().to_string();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => Outcome {
-                    stdout: rendered,
-                    stderr: String::new(),
-                    code: 0,
-                },
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    Outcome::stdout(rendered, 0)
+                }
                 _ => Outcome {
                     stdout: String::new(),
                     stderr: rendered,
@@ -424,11 +433,7 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
                 report::Verdict::Pass => 0,
                 report::Verdict::Fail => 1,
             };
-            Ok(Outcome {
-                stdout,
-                stderr: String::new(),
-                code,
-            })
+            Ok(Outcome::stdout(stdout, code))
         }
         Command::Explain {
             topology,
@@ -440,11 +445,7 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
             let (plan, _) = select_plan(&topology, operation, gate, limits)?;
             let outcome = engine::run(&topology, &plan);
             let stdout = explain::explain(&topology, &plan, &outcome, component)?;
-            Ok(Outcome {
-                stdout,
-                stderr: String::new(),
-                code: 0,
-            })
+            Ok(Outcome::stdout(stdout, 0))
         }
         Command::Graph {
             topology,
@@ -486,11 +487,7 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
                 GraphFormat::Dot => render::graph::GraphFormat::Dot,
                 GraphFormat::Mermaid => render::graph::GraphFormat::Mermaid,
             };
-            Ok(Outcome {
-                stdout: render::graph::render(&drawing, format),
-                stderr: String::new(),
-                code: 0,
-            })
+            Ok(Outcome::stdout(render::graph::render(&drawing, format), 0))
         }
         Command::Schema { plan } => {
             let schema = if *plan {
@@ -498,11 +495,7 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
             } else {
                 schemars::schema_for!(crate::raw::RawTopology)
             };
-            Ok(Outcome {
-                stdout: render::json::to_string(&schema),
-                stderr: String::new(),
-                code: 0,
-            })
+            Ok(Outcome::stdout(render::json::to_string(&schema), 0))
         }
         Command::Completions { shell } => {
             let mut buffer = Vec::new();
@@ -512,22 +505,14 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
                 "blast",
                 &mut buffer,
             );
-            Ok(Outcome {
-                stdout: String::from_utf8_lossy(&buffer).into_owned(),
-                stderr: String::new(),
-                code: 0,
-            })
+            Ok(Outcome::stdout(String::from_utf8_lossy(&buffer).into_owned(), 0))
         }
         Command::Man => {
             let mut buffer = Vec::new();
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
                 .render(&mut buffer)
                 .map_err(|e| Error::usage(Diagnostic::new(format!("cannot render the man page: {e}"))))?;
-            Ok(Outcome {
-                stdout: String::from_utf8_lossy(&buffer).into_owned(),
-                stderr: String::new(),
-                code: 0,
-            })
+            Ok(Outcome::stdout(String::from_utf8_lossy(&buffer).into_owned(), 0))
         }
         Command::Spof { topology, top, format } => {
             let topology = load_with_progress(topology, limits, environment, false)?;
@@ -535,15 +520,14 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
             let entries = analysis::spof::spof(&topology, track(&bar));
             bar.finish_and_clear();
             let view = render::analysis::spof_view(&topology, &entries, *top);
-            Ok(Outcome {
-                stdout: analysis_output(
+            Ok(Outcome::stdout(
+                analysis_output(
                     *format,
                     || render::analysis::spof_json(&view),
                     |l| render::analysis::spof_text(&view, l),
                 ),
-                stderr: String::new(),
-                code: 0,
-            })
+                0,
+            ))
         }
         Command::Cuts {
             topology,
@@ -578,15 +562,14 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
             );
             bar.finish_and_clear();
             let view = render::analysis::cuts_view(&topology, target, usize::from(*max_size), &cuts);
-            Ok(Outcome {
-                stdout: analysis_output(
+            Ok(Outcome::stdout(
+                analysis_output(
                     *format,
                     || render::analysis::cuts_json(&view),
                     |l| render::analysis::cuts_text(&view, l),
                 ),
-                stderr: String::new(),
-                code: 0,
-            })
+                0,
+            ))
         }
         Command::Diff {
             old,
@@ -610,15 +593,14 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
             bar.finish_and_clear();
             let view = render::analysis::diff_view(&diff, fail_on.as_str());
             let code = u8::from(diff.gained());
-            Ok(Outcome {
-                stdout: analysis_output(
+            Ok(Outcome::stdout(
+                analysis_output(
                     *format,
                     || render::analysis::diff_json(&view),
                     |l| render::analysis::diff_text(&view, l),
                 ),
-                stderr: String::new(),
                 code,
-            })
+            ))
         }
         Command::Validate { topology, format } => {
             let topology = load::load_topology(topology, limits)?;
@@ -638,11 +620,7 @@ fn dispatch(cli: &Cli, environment: &Environment) -> Result<Outcome, Error> {
                     stderr: crate::render::summary::warnings(&summary, color),
                     code: 0,
                 },
-                SummaryFormat::Json => Outcome {
-                    stdout: crate::render::json::to_string(&summary),
-                    stderr: String::new(),
-                    code: 0,
-                },
+                SummaryFormat::Json => Outcome::stdout(crate::render::json::to_string(&summary), 0),
             })
         }
     }
