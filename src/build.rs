@@ -1,17 +1,28 @@
-//! Turns a [`RawTopology`] into a frozen [`Topology`], checking everything
-//! SPEC section 2 requires. The first problem found, in file order within
-//! each pass, is reported with its location and what to do about it.
+//! Checks a topology as the parser reads it and freezes it into a
+//! [`Topology`], enforcing everything SPEC section 2 requires.
+//!
+//! A large topology is never held twice: [`crate::document`] hands each
+//! component to the [`Builder`] as soon as it is read, and the builder checks
+//! it and keeps only its compact frozen form. References (`depends_on`,
+//! `state`) may point forward, so they are kept as interned symbols and
+//! resolved once the whole file has been read.
+//!
+//! The first problem is reported: each entry's own fields (ids, values,
+//! regions and zones) in file order as they are read, then the references,
+//! in file order.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use petgraph::graph::{DiGraph, NodeIndex};
+use string_interner::{DefaultStringInterner, DefaultSymbol, Symbol};
 
 use crate::error::{Diagnostic, Error, Pos, Result, nearest};
-use crate::raw::{RawCapacity, RawComponent, RawDependency, RawMode, RawTopology, Sp};
+use crate::raw::{RawCapacity, RawComponent, RawCustomer, RawDependency, RawMode, RawPlan, RawRegion, Sp};
 use crate::topology::{
-    Component, ComponentIdx, Customer, CustomerIdx, Edge, Group, Guard, Node, Placement, Region, RegionIdx, Rule,
+    Component, ComponentIdx, Customer, CustomerIdx, Group, GroupIdx, Guard, Placement, Region, RegionIdx, Rule,
     Scenario, Section, Topology, Zone, ZoneIdx,
 };
 
@@ -35,10 +46,50 @@ impl IdKind {
     }
 }
 
-struct Builder<'a> {
-    path: &'a Path,
-    /// Every id in the file, to resolve references and find duplicates.
-    ids: HashMap<&'a str, (IdKind, u32, Pos)>,
+/// An id as declared: what it names, its index among those, and where.
+#[derive(Debug, Clone, Copy)]
+struct Declared {
+    kind: IdKind,
+    index: u32,
+    pos: Pos,
+}
+
+/// A section met before `regions`, kept as read until the zones it names are known.
+pub(crate) enum Deferred {
+    Components(Vec<RawComponent>, Section),
+    Customers(Vec<RawCustomer>),
+}
+
+/// Checks a topology section by section as it is read; [`Builder::finish`]
+/// resolves the references and freezes it.
+pub(crate) struct Builder<'p> {
+    path: &'p Path,
+    max_components: usize,
+    /// Every id and every reference in the file, each distinct string stored once.
+    names: DefaultStringInterner,
+    /// What each interned name was declared as, by symbol; `None` for a name
+    /// that has only been referred to so far.
+    declared: Vec<Option<Declared>>,
+    name: Option<String>,
+    description: Option<String>,
+    regions_known: bool,
+    deferred: Vec<Deferred>,
+    regions: Vec<Region>,
+    zones: Vec<Zone>,
+    /// Kinds are few and repeated on every component: one shared copy each.
+    kinds: HashSet<Arc<str>>,
+    components: Vec<Component>,
+    placements: Vec<Placement>,
+    /// Scratch for [`component`], see there.
+    zone_slots: Vec<u32>,
+    groups: Vec<Group>,
+    /// Each group's members as written, in group order, resolved by [`Builder::finish`].
+    member_names: Vec<DefaultSymbol>,
+    member_pos: Vec<Pos>,
+    /// `state` references in component order: the component, the store's name, where.
+    states: Vec<(ComponentIdx, DefaultSymbol, Pos)>,
+    customers: Vec<Customer>,
+    scenarios: Vec<Scenario>,
 }
 
 fn pos<T>(spanned: &Sp<T>) -> Pos {
@@ -52,12 +103,45 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'/' | b'-'))
 }
 
-impl<'a> Builder<'a> {
+/// A zone that is not in the component's list (see `zone_slots`).
+const NO_SLOT: u32 = u32::MAX;
+
+impl<'p> Builder<'p> {
+    pub(crate) fn new(path: &'p Path, max_components: usize) -> Self {
+        Builder {
+            path,
+            max_components: max_components.min(u32::MAX as usize - 1),
+            names: DefaultStringInterner::new(),
+            declared: Vec::new(),
+            name: None,
+            description: None,
+            regions_known: false,
+            deferred: Vec::new(),
+            regions: Vec::new(),
+            zones: Vec::new(),
+            kinds: HashSet::new(),
+            components: Vec::new(),
+            placements: Vec::new(),
+            zone_slots: Vec::new(),
+            groups: Vec::new(),
+            member_names: Vec::new(),
+            member_pos: Vec::new(),
+            states: Vec::new(),
+            customers: Vec::new(),
+            scenarios: Vec::new(),
+        }
+    }
+
     fn error(&self, at: Pos, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(message).at(at.at(self.path))
     }
 
-    fn declare(&mut self, id: &'a Sp<String>, kind: IdKind, index: u32) -> Result<()> {
+    fn declared(&self, name: &str) -> Option<Declared> {
+        let symbol = self.names.get(name)?;
+        self.declared.get(symbol.to_usize()).copied().flatten()
+    }
+
+    fn declare(&mut self, id: &Sp<String>, kind: IdKind, index: u32) -> Result<()> {
         let at = pos(id);
         if !valid_id(&id.value) {
             return Err(self
@@ -65,46 +149,69 @@ impl<'a> Builder<'a> {
                 .help("ids use only letters, digits and `. _ : / -`")
                 .into());
         }
-        if let Some((first_kind, _, first)) = self.ids.get(id.value.as_str()) {
+        if let Some(first) = self.declared(&id.value) {
             return Err(self
                 .error(at, format!("duplicate id `{}`", id.value))
                 .note(format!(
                     "first defined as {} at {}",
-                    first_kind.noun(),
-                    first.at(self.path)
+                    first.kind.noun(),
+                    first.pos.at(self.path)
                 ))
                 .help("ids must be unique across the whole file (regions, zones, components, customers); rename one of them")
                 .into());
         }
-        self.ids.insert(&id.value, (kind, index, at));
+        let slot = self.names.get_or_intern(&id.value).to_usize();
+        if slot >= self.declared.len() {
+            self.declared.resize(slot + 1, None);
+        }
+        self.declared[slot] = Some(Declared { kind, index, pos: at });
         Ok(())
     }
 
     fn suggest(&self, wanted: &str, kind: IdKind) -> Option<String> {
         nearest(
             wanted,
-            self.ids.iter().filter(|(_, (k, _, _))| *k == kind).map(|(id, _)| *id),
+            self.names
+                .iter()
+                .filter(|(symbol, _)| {
+                    self.declared
+                        .get(symbol.to_usize())
+                        .is_some_and(|d| d.is_some_and(|d| d.kind == kind))
+                })
+                .map(|(_, name)| name),
         )
     }
 
-    /// Resolves a reference that must name an id of `kind`.
-    fn resolve(&self, id: &str, at: Pos, kind: IdKind, context: &str) -> Result<u32> {
-        match self.ids.get(id) {
-            Some((k, index, _)) if *k == kind => Ok(*index),
-            Some((k, _, _)) => Err(self
-                .error(at, format!("{context} `{id}` is {}, not {}", k.noun(), kind.noun()))
+    /// Resolves a reference that must name an id of `kind`; `what` and
+    /// `owner` say where it was written ("zone of `owner`").
+    fn resolve(&self, id: &str, at: Pos, kind: IdKind, what: &str, owner: &str) -> Result<u32> {
+        match self.declared(id) {
+            Some(d) if d.kind == kind => Ok(d.index),
+            Some(d) => Err(self
+                .error(
+                    at,
+                    format!("{what} of `{owner}`: `{id}` is {}, not {}", d.kind.noun(), kind.noun()),
+                )
                 .help(match kind {
-                    IdKind::Component if *k == IdKind::Customer => {
+                    IdKind::Component if d.kind == IdKind::Customer => {
                         "depend on one of the customer's apps instead".to_string()
                     }
                     _ => format!("name {} here", kind.noun()),
                 })
                 .into()),
             None => Err(self
-                .error(at, format!("{context} `{}` does not exist", crate::load::shown(id)))
+                .error(
+                    at,
+                    format!("{what} of `{owner}`: `{}` does not exist", crate::load::shown(id)),
+                )
                 .suggest(self.suggest(id, kind))
                 .into()),
         }
+    }
+
+    /// Interns a reference to resolve once every id is known.
+    fn refer(&mut self, name: &str) -> DefaultSymbol {
+        self.names.get_or_intern(name)
     }
 
     fn number(&self, value: &Sp<f64>, field: &str, id: &str) -> Result<f64> {
@@ -174,348 +281,358 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Builds and checks the topology. `path` is only used in messages.
-pub fn build(raw: RawTopology, path: &Path, max_components: usize) -> Result<Topology> {
-    let mut b = Builder {
-        path,
-        ids: HashMap::new(),
-    };
-
-    if raw.version.value != 1 {
-        return Err(b
-            .error(
-                pos(&raw.version),
-                format!("unsupported topology version {}", raw.version.value),
-            )
-            .help("this version of blast reads `version: 1`")
-            .into());
-    }
-    let file = format!("the topology `{}`", path.display());
-    b.text(None, raw.name.as_deref(), &format!("`name` of {file}"), false)?;
-    b.text(
-        None,
-        raw.description.as_deref(),
-        &format!("`description` of {file}"),
-        true,
-    )?;
-    for (name, plan) in &raw.scenarios {
-        let at = Some(plan.pos);
-        b.text(at, Some(name), "a scenario name", false)?;
-        let what = format!("`description` of scenario `{}`", crate::load::shown(name));
-        b.text(at, plan.value.description.as_deref(), &what, true)?;
-    }
-
-    // Pass 1: declare every id, so references can point forward.
-    for (r, region) in raw.regions.iter().enumerate() {
-        b.declare(&region.id, IdKind::Region, r as u32)?;
-        let what = format!("`name` of region `{}`", region.id.value);
-        b.text(Some(pos(&region.id)), region.name.as_deref(), &what, false)?;
-    }
-    let mut zone_count = 0u32;
-    for region in &raw.regions {
-        if region.zones.value.is_empty() {
-            return Err(b
-                .error(pos(&region.zones), format!("region `{}` has no zones", region.id.value))
-                .help("list at least one zone, e.g. `zones: [use1-az1]`")
+impl Builder<'_> {
+    pub(crate) fn version(&self, version: &Sp<u64>) -> Result<()> {
+        if version.value != 1 {
+            return Err(self
+                .error(pos(version), format!("unsupported topology version {}", version.value))
+                .help("this version of blast reads `version: 1`")
                 .into());
         }
-        for zone in &region.zones.value {
-            b.declare(zone, IdKind::Zone, zone_count)?;
-            zone_count += 1;
+        Ok(())
+    }
+
+    pub(crate) fn name(&mut self, name: Option<String>) -> Result<()> {
+        let what = format!("`name` of the topology `{}`", self.path.display());
+        self.text(None, name.as_deref(), &what, false)?;
+        self.name = name;
+        Ok(())
+    }
+
+    pub(crate) fn description(&mut self, description: Option<String>) -> Result<()> {
+        let what = format!("`description` of the topology `{}`", self.path.display());
+        self.text(None, description.as_deref(), &what, true)?;
+        self.description = description;
+        Ok(())
+    }
+
+    pub(crate) fn scenarios(&mut self, scenarios: BTreeMap<String, Sp<RawPlan>>) -> Result<()> {
+        for (name, plan) in &scenarios {
+            let at = Some(plan.pos);
+            self.text(at, Some(name), "a scenario name", false)?;
+            let what = format!("`description` of scenario `{}`", crate::load::shown(name));
+            self.text(at, plan.value.description.as_deref(), &what, true)?;
         }
+        self.scenarios = scenarios
+            .into_iter()
+            .map(|(name, plan)| Scenario { name, plan })
+            .collect();
+        Ok(())
     }
-    let sections: [(&Vec<RawComponent>, Section); 4] = [
-        (&raw.services, Section::Service),
-        (&raw.s3_subsystems, Section::S3Subsystem),
-        (&raw.load_balancers, Section::LoadBalancer),
-        (&raw.data_stores, Section::DataStore),
-    ];
-    // Components in file order: the four sections, then every customer's apps.
-    let mut ordered: Vec<(&RawComponent, Section, Option<CustomerIdx>)> = Vec::new();
-    for (list, section) in &sections {
-        ordered.extend(list.iter().map(|c| (c, *section, None)));
+
+    /// Whether components can be checked as they are read: their regions and zones are known.
+    pub(crate) fn regions_known(&self) -> bool {
+        self.regions_known
     }
-    for (c, customer) in raw.customers.iter().enumerate() {
-        if customer.apps.value.is_empty() {
-            return Err(b
-                .error(
-                    pos(&customer.apps),
-                    format!("customer `{}` has no apps", customer.id.value),
-                )
-                .help("a customer needs at least one app under `apps`")
-                .into());
+
+    /// Keeps a section met before `regions` until [`Builder::regions`] or [`Builder::finish`].
+    pub(crate) fn defer(&mut self, section: Deferred) {
+        self.deferred.push(section);
+    }
+
+    pub(crate) fn regions(&mut self, raw: Vec<RawRegion>) -> Result<()> {
+        for (r, region) in raw.iter().enumerate() {
+            self.declare(&region.id, IdKind::Region, r as u32)?;
+            let what = format!("`name` of region `{}`", region.id.value);
+            self.text(Some(pos(&region.id)), region.name.as_deref(), &what, false)?;
         }
-        ordered.extend(
-            customer
-                .apps
-                .value
-                .iter()
-                .map(|a| (a, Section::App, Some(CustomerIdx(c as u32)))),
-        );
-    }
-    if ordered.len() > max_components.min(u32::MAX as usize - 1) {
-        return Err(Diagnostic::new(format!(
-            "`{}` has {} components, more than the limit of {max_components}",
-            path.display(),
-            ordered.len()
-        ))
-        .help("raise the limit with --max-components if the file is genuine")
-        .into());
-    }
-    for (i, (component, _, _)) in ordered.iter().enumerate() {
-        b.declare(&component.id, IdKind::Component, i as u32)?;
-    }
-    for (c, customer) in raw.customers.iter().enumerate() {
-        b.declare(&customer.id, IdKind::Customer, c as u32)?;
-        let at = Some(pos(&customer.id));
-        let id = &customer.id.value;
-        b.text(
-            at,
-            customer.name.as_deref(),
-            &format!("`name` of customer `{id}`"),
-            false,
-        )?;
-        b.text(
-            at,
-            customer.tier.as_deref(),
-            &format!("`tier` of customer `{id}`"),
-            false,
-        )?;
-    }
-
-    // Regions and zones.
-    let mut zones = Vec::with_capacity(zone_count as usize);
-    let mut regions = Vec::with_capacity(raw.regions.len());
-    for (r, region) in raw.regions.iter().enumerate() {
-        let first = zones.len() as u32;
-        zones.extend(region.zones.value.iter().map(|z| Zone {
-            id: z.value.clone(),
-            region: RegionIdx(r as u32),
-        }));
-        regions.push(Region {
-            id: region.id.value.clone(),
-            name: region.name.clone(),
-            zones: (first..zones.len() as u32).map(ZoneIdx).collect(),
-        });
-    }
-
-    // Pass 2: each component's own fields.
-    let mut components = Vec::with_capacity(ordered.len());
-    let mut placements = Vec::with_capacity(ordered.len());
-    let mut zone_slots = vec![NO_SLOT; zones.len()];
-    for (raw_component, section, customer) in &ordered {
-        components.push(component(
-            &b,
-            &regions,
-            &zones,
-            raw_component,
-            *section,
-            *customer,
-            &mut placements,
-            &mut zone_slots,
-        )?);
-    }
-
-    // Pass 3: references (state, depends_on), and the graph.
-    let mut groups: Vec<Group> = Vec::new();
-    let mut members: Vec<ComponentIdx> = Vec::new();
-    // The last group (numbered from 1) each component was listed in, so that a
-    // member listed twice is found in constant time, however long the list.
-    let mut listed_in: Vec<u32> = vec![0; components.len()];
-    for (i, (raw_component, _, _)) in ordered.iter().enumerate() {
-        let me = ComponentIdx(i as u32);
-        let id = &raw_component.id.value;
-        if let Some(state) = &raw_component.state {
-            let target = b.resolve(
-                &state.value,
-                pos(state),
-                IdKind::Component,
-                &format!("state of `{id}`:"),
-            )?;
-            if components[target as usize].section != Section::DataStore {
-                return Err(b
-                    .error(
-                        pos(state),
-                        format!("state of `{id}`: `{}` is not a data store", state.value),
-                    )
-                    .help("`state` names an entry of `data_stores`")
+        for region in &raw {
+            if region.zones.value.is_empty() {
+                return Err(self
+                    .error(pos(&region.zones), format!("region `{}` has no zones", region.id.value))
+                    .help("list at least one zone, e.g. `zones: [use1-az1]`")
                     .into());
             }
-            components[i].state = Some(ComponentIdx(target));
+            for zone in &region.zones.value {
+                self.declare(zone, IdKind::Zone, self.zones.len() as u32)?;
+                self.zones.push(Zone {
+                    id: zone.value.clone(),
+                    region: RegionIdx(self.regions.len() as u32),
+                });
+            }
+            let first = self.zones.len() - region.zones.value.len();
+            self.regions.push(Region {
+                id: region.id.value.clone(),
+                name: region.name.clone(),
+                zones: (first as u32..self.zones.len() as u32).map(ZoneIdx).collect(),
+            });
         }
-        let first_group = groups.len() as u32;
-        for entry in &raw_component.depends_on {
-            let at = pos(entry);
-            let first_member = members.len() as u32;
-            let context = format!("dependency of `{id}`:");
-            let rule = match &entry.value {
+        self.regions_done()
+    }
+
+    /// From here on components are checked as they come; the ones met
+    /// before are checked now, in file order.
+    fn regions_done(&mut self) -> Result<()> {
+        self.regions_known = true;
+        self.zone_slots = vec![NO_SLOT; self.zones.len()];
+        for section in std::mem::take(&mut self.deferred) {
+            match section {
+                Deferred::Components(list, section) => {
+                    for raw in list {
+                        self.component(raw, section)?;
+                    }
+                }
+                Deferred::Customers(list) => {
+                    for raw in list {
+                        self.customer(raw)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks one component of `services`, `s3_subsystems`, `load_balancers` or `data_stores`.
+    pub(crate) fn component(&mut self, raw: RawComponent, section: Section) -> Result<()> {
+        self.add_component(raw, section, None)
+    }
+
+    fn add_component(&mut self, raw: RawComponent, section: Section, customer: Option<CustomerIdx>) -> Result<()> {
+        let index = self.components.len() as u32;
+        if self.components.len() >= self.max_components {
+            return Err(self
+                .error(
+                    pos(&raw.id),
+                    format!(
+                        "`{}` has more components than the limit of {}",
+                        self.path.display(),
+                        self.max_components
+                    ),
+                )
+                .help("raise the limit with --max-components if the file is genuine")
+                .into());
+        }
+        self.declare(&raw.id, IdKind::Component, index)?;
+        let kind = raw.kind.as_deref().unwrap_or(section.default_kind());
+        let kind = match self.kinds.get(kind) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = Arc::from(kind);
+                self.kinds.insert(shared.clone());
+                shared
+            }
+        };
+        let mut placements = std::mem::take(&mut self.placements);
+        let mut zone_slots = std::mem::take(&mut self.zone_slots);
+        let checked = component(self, &raw, kind, section, customer, &mut placements, &mut zone_slots);
+        self.placements = placements;
+        self.zone_slots = zone_slots;
+        self.components.push(checked?);
+        self.references(ComponentIdx(index), raw)
+    }
+
+    /// Records `state` and `depends_on` for [`Builder::finish`], checking
+    /// what can be checked before the names are resolved.
+    fn references(&mut self, me: ComponentIdx, raw: RawComponent) -> Result<()> {
+        let id = raw.id.value;
+        if let Some(state) = raw.state {
+            let store = self.refer(&state.value);
+            self.states.push((me, store, pos(&state)));
+        }
+        let first_group = self.groups.len() as u32;
+        for entry in raw.depends_on {
+            let at = pos(&entry);
+            let first_member = self.member_names.len() as u32;
+            let rule = match entry.value {
                 RawDependency::Single { id: dep, mode } => {
-                    let target = b.resolve(dep, at, IdKind::Component, &context)?;
-                    members.push(ComponentIdx(target));
+                    let name = self.refer(&dep);
+                    self.member_names.push(name);
+                    self.member_pos.push(at);
                     match mode {
                         RawMode::Hard => Rule::Hard,
                         RawMode::Soft => Rule::Soft,
                     }
                 }
-                RawDependency::Group { quorum, members: list } => {
-                    if list.is_empty() {
+                RawDependency::Group { quorum, members } => {
+                    if members.is_empty() {
                         let what = if quorum.is_some() { "`of`" } else { "`any_of`" };
-                        return Err(b
+                        return Err(self
                             .error(at, format!("empty {what} in the dependencies of `{id}`"))
                             .help("list at least one component")
                             .into());
                     }
-                    let group_number = groups.len() as u32 + 1;
-                    for member in list {
-                        let target =
-                            ComponentIdx(b.resolve(&member.value, pos(member), IdKind::Component, &context)?);
-                        if std::mem::replace(&mut listed_in[target.index()], group_number) == group_number {
-                            return Err(b
+                    let rule = match quorum {
+                        None => Rule::Quorum { k: 1, any_of: true },
+                        Some(k) if k.value == 0 || k.value > members.len() as u64 => {
+                            return Err(self
                                 .error(
-                                    pos(member),
-                                    format!("`{}` is listed twice in one dependency of `{id}`", member.value),
+                                    pos(&k),
+                                    format!(
+                                        "quorum {} of `{id}` is not between 1 and its {} members",
+                                        k.value,
+                                        members.len()
+                                    ),
                                 )
-                                .help("list each member once")
+                                .help("set `quorum` to how many of the members must be serving")
                                 .into());
                         }
-                        members.push(target);
+                        Some(k) => Rule::Quorum {
+                            k: k.value as u32,
+                            any_of: false,
+                        },
+                    };
+                    for member in members {
+                        let name = self.refer(&member.value);
+                        self.member_names.push(name);
+                        self.member_pos.push(pos(&member));
                     }
-                    match quorum {
-                        None => Rule::Quorum { k: 1, any_of: true },
-                        Some(k) => {
-                            if k.value == 0 || k.value > list.len() as u64 {
-                                return Err(b
-                                    .error(
-                                        pos(k),
-                                        format!(
-                                            "quorum {} of `{id}` is not between 1 and its {} members",
-                                            k.value,
-                                            list.len()
-                                        ),
-                                    )
-                                    .help("set `quorum` to how many of the members must be serving")
-                                    .into());
-                            }
-                            Rule::Quorum {
-                                k: k.value as u32,
-                                any_of: false,
-                            }
-                        }
-                    }
+                    rule
                 }
             };
-            if members[first_member as usize..].contains(&me) {
-                return Err(b
-                    .error(at, format!("`{id}` depends on itself"))
-                    .help("remove the dependency on itself")
-                    .into());
-            }
-            groups.push(Group {
+            self.groups.push(Group {
                 dependent: me,
                 rule,
-                members: first_member..members.len() as u32,
+                members: first_member..self.member_names.len() as u32,
                 pos: at,
             });
         }
-        components[i].groups = first_group..groups.len() as u32;
+        self.components[me.index()].groups = first_group..self.groups.len() as u32;
+        Ok(())
     }
 
-    let mut customers = Vec::with_capacity(raw.customers.len());
-    let mut app_index = raw.services.len() + raw.s3_subsystems.len() + raw.load_balancers.len() + raw.data_stores.len();
-    for customer in &raw.customers {
-        let weight = match &customer.weight {
-            Some(w) => b.number(w, "weight", &customer.id.value)?,
+    /// Checks one customer and its apps.
+    pub(crate) fn customer(&mut self, raw: RawCustomer) -> Result<()> {
+        let index = self.customers.len() as u32;
+        self.declare(&raw.id, IdKind::Customer, index)?;
+        let at = Some(pos(&raw.id));
+        let id = &raw.id.value;
+        self.text(at, raw.name.as_deref(), &format!("`name` of customer `{id}`"), false)?;
+        self.text(at, raw.tier.as_deref(), &format!("`tier` of customer `{id}`"), false)?;
+        let weight = match &raw.weight {
+            Some(w) => self.number(w, "weight", id)?,
             None => 1.0,
         };
-        let apps = (app_index..app_index + customer.apps.value.len())
-            .map(|i| ComponentIdx(i as u32))
-            .collect();
-        app_index += customer.apps.value.len();
-        customers.push(Customer {
-            id: customer.id.value.clone(),
-            name: customer.name.clone(),
+        if raw.apps.value.is_empty() {
+            return Err(self
+                .error(pos(&raw.apps), format!("customer `{id}` has no apps"))
+                .help("a customer needs at least one app under `apps`")
+                .into());
+        }
+        let first_app = self.components.len() as u32;
+        for app in raw.apps.value {
+            self.add_component(app, Section::App, Some(CustomerIdx(index)))?;
+        }
+        self.customers.push(Customer {
+            id: raw.id.value,
+            name: raw.name,
             weight,
-            tier: customer.tier.clone(),
-            apps,
+            tier: raw.tier,
+            apps: (first_app..self.components.len() as u32).map(ComponentIdx).collect(),
         });
+        Ok(())
     }
 
-    let graph = build_graph(&components, &groups, &members, &customers);
-    let mut by_id: Vec<ComponentIdx> = (0..components.len() as u32).map(ComponentIdx).collect();
-    by_id.sort_unstable_by(|a, b| components[a.index()].id.cmp(&components[b.index()].id));
-
-    let scenarios = raw
-        .scenarios
-        .into_iter()
-        .map(|(name, plan)| Scenario { name, plan })
-        .collect();
-
-    Ok(Topology {
-        source: path.to_path_buf(),
-        name: raw.name,
-        description: raw.description,
-        regions,
-        zones,
-        components,
-        placements,
-        groups,
-        members,
-        customers,
-        scenarios,
-        graph,
-        by_id,
-    })
+    /// Resolves the references, component by component in file order (its
+    /// `state`, then its dependencies), and freezes the topology.
+    pub(crate) fn finish(mut self) -> Result<Topology> {
+        if !self.regions_known {
+            self.regions_done()?;
+        }
+        let mut members = Vec::with_capacity(self.member_names.len());
+        // The last group (numbered from 1) each component was listed in, so that a
+        // member listed twice is found in constant time, however long the list.
+        let mut listed_in: Vec<u32> = vec![0; self.components.len()];
+        let mut states = self.states.iter().peekable();
+        for i in 0..self.components.len() {
+            let me = ComponentIdx(i as u32);
+            if let Some((_, store, at)) = states.next_if(|(c, _, _)| *c == me) {
+                let id = self.components[i].id.as_str();
+                let name = self.names.resolve(*store).unwrap_or_default();
+                let target = self.resolve(name, *at, IdKind::Component, "state", id)?;
+                if self.components[target as usize].section != Section::DataStore {
+                    return Err(self
+                        .error(*at, format!("state of `{id}`: `{name}` is not a data store"))
+                        .help("`state` names an entry of `data_stores`")
+                        .into());
+                }
+                self.components[i].state = Some(ComponentIdx(target));
+            }
+            let id = self.components[i].id.as_str();
+            for g in self.components[i].groups.clone() {
+                let group = &self.groups[g as usize];
+                for m in group.members.clone() {
+                    let (name, at) = (self.member_names[m as usize], self.member_pos[m as usize]);
+                    let name = self.names.resolve(name).unwrap_or_default();
+                    let target = ComponentIdx(self.resolve(name, at, IdKind::Component, "dependency", id)?);
+                    if std::mem::replace(&mut listed_in[target.index()], g + 1) == g + 1 {
+                        return Err(self
+                            .error(at, format!("`{name}` is listed twice in one dependency of `{id}`"))
+                            .help("list each member once")
+                            .into());
+                    }
+                    members.push(target);
+                }
+                if members[group.members.start as usize..].contains(&me) {
+                    return Err(self
+                        .error(group.pos, format!("`{id}` depends on itself"))
+                        .help("remove the dependency on itself")
+                        .into());
+                }
+            }
+        }
+        let Builder {
+            path,
+            name,
+            description,
+            regions,
+            zones,
+            components,
+            placements,
+            groups,
+            customers,
+            scenarios,
+            ..
+        } = self;
+        let graph = dependency_graph(components.len(), &groups, &members);
+        let mut by_id: Vec<ComponentIdx> = (0..components.len() as u32).map(ComponentIdx).collect();
+        by_id.sort_unstable_by(|a, b| components[a.index()].id.cmp(&components[b.index()].id));
+        Ok(Topology {
+            source: path.to_path_buf(),
+            name,
+            description,
+            regions,
+            zones,
+            components,
+            placements,
+            groups,
+            members,
+            customers,
+            scenarios,
+            graph,
+            by_id,
+        })
+    }
 }
 
-fn build_graph(
-    components: &[Component],
-    groups: &[Group],
-    members: &[ComponentIdx],
-    customers: &[Customer],
-) -> DiGraph<Node, Edge, u32> {
-    let mut graph = DiGraph::with_capacity(components.len() + customers.len(), members.len());
-    for i in 0..components.len() {
-        graph.add_node(Node::Component(ComponentIdx(i as u32)));
-    }
-    for i in 0..customers.len() {
-        graph.add_node(Node::Customer(CustomerIdx(i as u32)));
+/// One node per component, one edge from each member of a dependency entry
+/// to the component that depends on it, the way a failure travels.
+fn dependency_graph(components: usize, groups: &[Group], members: &[ComponentIdx]) -> DiGraph<(), GroupIdx, u32> {
+    let mut graph = DiGraph::with_capacity(components, members.len());
+    for _ in 0..components {
+        graph.add_node(());
     }
     for (g, group) in groups.iter().enumerate() {
         let dependent = NodeIndex::new(group.dependent.index());
         for member in &members[group.members.start as usize..group.members.end as usize] {
-            graph.add_edge(
-                NodeIndex::new(member.index()),
-                dependent,
-                Edge::Dependency(crate::topology::GroupIdx(g as u32)),
-            );
-        }
-    }
-    for (c, customer) in customers.iter().enumerate() {
-        let node = NodeIndex::new(components.len() + c);
-        for app in &customer.apps {
-            graph.add_edge(NodeIndex::new(app.index()), node, Edge::AppOf);
+            graph.add_edge(NodeIndex::new(member.index()), dependent, GroupIdx(g as u32));
         }
     }
     graph
 }
 
-/// A zone that is not in the component's list (see `zone_slots`).
-const NO_SLOT: u32 = u32::MAX;
-
 /// Checks and builds one component. `zone_slots` maps each zone to its
 /// position in the component's zone list, [`NO_SLOT`] for the others; it
 /// comes in all `NO_SLOT` and goes out so.
-#[allow(clippy::too_many_arguments)]
 fn component(
     b: &Builder,
-    regions: &[Region],
-    zones: &[Zone],
     raw: &RawComponent,
+    kind: Arc<str>,
     section: Section,
     customer: Option<CustomerIdx>,
     placements: &mut Vec<Placement>,
     zone_slots: &mut [u32],
 ) -> Result<Component> {
+    let (regions, zones) = (b.regions.as_slice(), b.zones.as_slice());
     let id = raw.id.value.as_str();
     let at = Some(pos(&raw.id));
     b.text(at, raw.name.as_deref(), &format!("`name` of `{id}`"), false)?;
@@ -528,12 +645,7 @@ fn component(
     )?;
     b.tags(pos(&raw.id), &raw.tags, id)?;
     let mut region = match &raw.region {
-        Some(r) => Some(RegionIdx(b.resolve(
-            &r.value,
-            pos(r),
-            IdKind::Region,
-            &format!("region of `{id}`:"),
-        )?)),
+        Some(r) => Some(RegionIdx(b.resolve(&r.value, pos(r), IdKind::Region, "region", id)?)),
         None => None,
     };
 
@@ -548,7 +660,7 @@ fn component(
                 .into());
         }
         for z in list {
-            let zone = ZoneIdx(b.resolve(&z.value, pos(z), IdKind::Zone, &format!("zone of `{id}`:"))?);
+            let zone = ZoneIdx(b.resolve(&z.value, pos(z), IdKind::Zone, "zone", id)?);
             check_zone_in_region(b, zones, regions, region, zone, z, id)?;
             if zone_slots[zone.index()] != NO_SLOT {
                 return Err(b
@@ -574,12 +686,7 @@ fn component(
             let mut shares = vec![0.0; placed.len()];
             let mut extra = Vec::new();
             for (zone_name, amount) in map {
-                let zone = ZoneIdx(b.resolve(
-                    &zone_name.value,
-                    pos(zone_name),
-                    IdKind::Zone,
-                    &format!("capacity of `{id}`:"),
-                )?);
+                let zone = ZoneIdx(b.resolve(&zone_name.value, pos(zone_name), IdKind::Zone, "capacity", id)?);
                 let amount = b.number(amount, "capacity", id)?;
                 match zone_slots[zone.index()] {
                     NO_SLOT if !explicit_zones => extra.push((zone, amount)),
@@ -750,7 +857,7 @@ fn component(
     Ok(Component {
         id: raw.id.value.clone(),
         name: raw.name.clone(),
-        kind: raw.kind.clone().unwrap_or_else(|| section.default_kind().to_string()),
+        kind,
         section,
         description: raw.description.clone(),
         region,

@@ -25,26 +25,32 @@ impl fmt::Display for Location {
 /// A line and column inside a file whose path is not known yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Pos {
-    pub line: u64,
-    pub column: u64,
+    pub line: u32,
+    pub column: u32,
 }
 
 impl Pos {
+    /// Positions are kept small, since a large topology holds millions. Input
+    /// is limited to a few GiB, so lines and columns fit; they saturate regardless.
+    pub fn new(line: impl TryInto<u32>, column: impl TryInto<u32>) -> Self {
+        Pos {
+            line: line.try_into().unwrap_or(u32::MAX),
+            column: column.try_into().unwrap_or(u32::MAX),
+        }
+    }
+
     pub fn at(self, path: &Path) -> Location {
         Location {
             path: path.to_path_buf(),
-            line: self.line,
-            column: self.column,
+            line: self.line.into(),
+            column: self.column.into(),
         }
     }
 }
 
 impl From<serde_saphyr::Location> for Pos {
     fn from(location: serde_saphyr::Location) -> Self {
-        Pos {
-            line: location.line(),
-            column: location.column(),
-        }
+        Pos::new(location.line(), location.column())
     }
 }
 

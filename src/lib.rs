@@ -1,7 +1,9 @@
 //! blast-radius: what an operation would take down, computed before anyone runs it.
 //!
-//! The flow is: [`load`] reads and parses a topology file into [`raw`] types,
-//! [`build`] checks them and freezes a [`topology::Topology`]; [`plan`]
+//! The flow is: [`load`] reads a topology file and parses it through
+//! [`document`], which hands each entry, in its [`raw`] form, to [`build`] as
+//! soon as it is read; [`build`] checks it and freezes a
+//! [`topology::Topology`]; [`plan`]
 //! resolves an operation against it; [`engine`] applies it on paper and
 //! propagates failures; [`report`] turns the result into a verdict that the
 //! [`render`] modules print. [`cli`] ties it to the command line. The library
@@ -13,6 +15,7 @@
 pub mod analysis;
 pub mod build;
 pub mod cli;
+mod document;
 pub mod engine;
 pub mod error;
 pub mod explain;

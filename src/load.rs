@@ -9,11 +9,12 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde_saphyr::options::DuplicateKeyPolicy;
 use serde_saphyr::{DefaultMessageFormatter, MessageFormatter};
 
-use crate::build;
+use crate::build::Builder;
+use crate::document::TopologySeed;
 use crate::error::{Diagnostic, Error, Pos, Result, nearest};
 use crate::raw::RawTopology;
 use crate::topology::Topology;
@@ -64,17 +65,34 @@ impl Default for Limits {
 /// Reads, parses, checks and freezes a topology file.
 pub fn load_topology(path: &Path, limits: Limits) -> Result<Topology> {
     let text = read_text(path, limits)?;
-    let raw: RawTopology = parse_yaml(&text, path, limits)?;
-    // The raw document owns its strings: the text can go before the
-    // frozen topology is built next to the raw one.
+    let builder = read_topology(&text, path, limits)?;
+    // Everything read has been copied into the builder: the text can go
+    // before the graph is built.
     drop(text);
-    build::build(raw, path, limits.max_components)
+    builder.finish()
 }
 
 /// Parses, checks and freezes topology text; `path` is only used in messages.
 pub fn topology_from_str(text: &str, path: &Path, limits: Limits) -> Result<Topology> {
-    let raw: RawTopology = parse_yaml(text, path, limits)?;
-    build::build(raw, path, limits.max_components)
+    read_topology(text, path, limits)?.finish()
+}
+
+/// Parses topology text, checking each entry as it is read.
+fn read_topology<'p>(text: &str, path: &'p Path, limits: Limits) -> Result<Builder<'p>> {
+    let mut builder = Builder::new(path, limits.max_components);
+    let mut failure = None;
+    let parsed = parse_with(text, path, limits, RawTopology::EMPTY_HELP, |deserializer| {
+        TopologySeed {
+            builder: &mut builder,
+            failure: &mut failure,
+        }
+        .deserialize(deserializer)
+    });
+    // A problem the builder found stopped the parser, which reports it as its own error.
+    match failure {
+        Some(problem) => Err(problem),
+        None => parsed.map(|()| builder),
+    }
 }
 
 /// Reads a whole file as UTF-8 text, refusing what is not a readable,
@@ -164,10 +182,10 @@ pub fn read_text(path: &Path, limits: Limits) -> Result<String> {
 
 /// The line and column just after `before`, the text preceding a place in a file.
 fn position(before: &[u8]) -> Pos {
-    let line = before.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
     let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u64 + 1;
-    Pos { line, column }
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    Pos::new(line, column)
 }
 
 /// Text from the input made safe to show on one line of a terminal or CI log:
@@ -194,6 +212,20 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Parses YAML text into `T` with budgets scaled to the input's size.
 pub fn parse_yaml<T: DeserializeOwned + Document>(text: &str, path: &Path, limits: Limits) -> Result<T> {
+    parse_with(text, path, limits, T::EMPTY_HELP, |deserializer| {
+        T::deserialize(deserializer)
+    })
+}
+
+/// Runs `read` on a YAML deserializer over `text`, with budgets scaled to the
+/// input's size; `empty_help` is what to say when the text holds no YAML.
+fn parse_with<'de, T>(
+    text: &'de str,
+    path: &Path,
+    limits: Limits,
+    empty_help: &str,
+    read: impl for<'e> FnOnce(serde_saphyr::Deserializer<'de, 'e>) -> Result<T, serde_saphyr::Error>,
+) -> Result<T> {
     // YAML ends lines with LF, CRLF or a lone CR.
     if text.trim().is_empty()
         || text
@@ -201,7 +233,7 @@ pub fn parse_yaml<T: DeserializeOwned + Document>(text: &str, path: &Path, limit
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
         return Err(Diagnostic::new(format!("`{}` is empty", path.display()))
-            .help(T::EMPTY_HELP)
+            .help(empty_help)
             .into());
     }
     let budget = Budgets::for_input(text.len());
@@ -225,7 +257,8 @@ pub fn parse_yaml<T: DeserializeOwned + Document>(text: &str, path: &Path, limit
         strict_booleans: true,
         with_snippet: false,
     };
-    serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&e, path, &budget, limits))
+    serde_saphyr::with_deserializer_from_str_with_options(text, options, read)
+        .map_err(|e| yaml_error(&e, path, &budget, limits))
 }
 
 /// The parser's budgets for one input.

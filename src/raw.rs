@@ -44,7 +44,24 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+/// The top-level keys of a topology, in the order the schema lists them.
+pub const TOPOLOGY_KEYS: &[&str] = &[
+    "version",
+    "name",
+    "description",
+    "regions",
+    "services",
+    "s3_subsystems",
+    "load_balancers",
+    "data_stores",
+    "customers",
+    "scenarios",
+];
+
+/// A whole topology file, for `blast schema`. The loader does not build this
+/// value: [`crate::document`] reads the same keys ([`TOPOLOGY_KEYS`]) and hands
+/// each section's entries to the builder as they are read.
+#[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Topology")]
 pub struct RawTopology {

@@ -211,7 +211,7 @@ fn component_report(topology: &Topology, plan: &Plan, affected: &Affected) -> Co
     let last = affected.path.last();
     ComponentReport {
         id: component.id.clone(),
-        kind: component.kind.clone(),
+        kind: component.kind.to_string(),
         region: topology.region_id_of(affected.component).map(str::to_string),
         status: affected.status,
         step: affected.step,

@@ -78,7 +78,7 @@ impl Selector {
             Selector::Id(id) => component.id == *id,
             Selector::Glob(pattern) => pattern.matches(&component.id),
             Selector::Attributes(map) => {
-                map.kind.as_ref().is_none_or(|k| component.kind == *k)
+                map.kind.as_ref().is_none_or(|k| *component.kind == **k)
                     && map
                         .region
                         .as_ref()

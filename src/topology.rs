@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -89,7 +90,8 @@ pub struct Placement {
 pub struct Component {
     pub id: String,
     pub name: Option<String>,
-    pub kind: String,
+    /// Shared between the components of one kind.
+    pub kind: Arc<str>,
     pub section: Section,
     pub description: Option<String>,
     pub region: Option<RegionIdx>,
@@ -154,21 +156,6 @@ pub struct Customer {
     pub apps: Vec<ComponentIdx>,
 }
 
-/// A node of the dependency graph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Node {
-    Component(ComponentIdx),
-    Customer(CustomerIdx),
-}
-
-/// An edge points from what is depended on to what depends on it, the way a
-/// failure travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Edge {
-    Dependency(GroupIdx),
-    AppOf,
-}
-
 /// A scenario shipped in the topology file.
 #[derive(Debug)]
 pub struct Scenario {
@@ -189,7 +176,9 @@ pub struct Topology {
     pub(crate) members: Vec<ComponentIdx>,
     pub(crate) customers: Vec<Customer>,
     pub(crate) scenarios: Vec<Scenario>,
-    pub(crate) graph: DiGraph<Node, Edge, u32>,
+    /// Node `i` is component `i`; an edge runs from each member of a
+    /// dependency entry to the component that depends on it, weighted with the entry.
+    pub(crate) graph: DiGraph<(), GroupIdx, u32>,
     /// Component indices sorted by id, for binary-search lookup.
     pub(crate) by_id: Vec<ComponentIdx>,
 }
@@ -222,7 +211,7 @@ impl Topology {
     pub fn groups(&self) -> &[Group] {
         &self.groups
     }
-    pub fn graph(&self) -> &DiGraph<Node, Edge, u32> {
+    pub fn graph(&self) -> &DiGraph<(), GroupIdx, u32> {
         &self.graph
     }
 
@@ -265,10 +254,7 @@ impl Topology {
     pub fn dependents_of(&self, idx: ComponentIdx) -> impl Iterator<Item = GroupIdx> + '_ {
         self.graph
             .edges_directed(NodeIndex::new(idx.index()), petgraph::Direction::Outgoing)
-            .filter_map(|edge| match edge.weight() {
-                Edge::Dependency(group) => Some(*group),
-                Edge::AppOf => None,
-            })
+            .map(|edge| *edge.weight())
     }
 
     pub fn find(&self, id: &str) -> Option<ComponentIdx> {

@@ -7,7 +7,7 @@ use petgraph::algo::tarjan_scc;
 use serde::Serialize;
 
 use crate::build::fmt_num;
-use crate::topology::{ComponentIdx, Node, Section, Topology};
+use crate::topology::{ComponentIdx, Section, Topology};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
@@ -43,7 +43,7 @@ pub enum WarningKind {
 pub fn summarize(topology: &Topology) -> Summary {
     let mut kinds = BTreeMap::new();
     for c in topology.components() {
-        *kinds.entry(c.kind.clone()).or_insert(0) += 1;
+        *kinds.entry(c.kind.to_string()).or_insert(0) += 1;
     }
     Summary {
         name: topology.name().map(str::to_string),
@@ -107,13 +107,7 @@ fn cycles(topology: &Topology) -> Vec<Warning> {
         .into_iter()
         .filter(|scc| scc.len() > 1)
         .map(|scc| {
-            let mut members: Vec<ComponentIdx> = scc
-                .into_iter()
-                .filter_map(|n| match topology.graph()[n] {
-                    Node::Component(c) => Some(c),
-                    Node::Customer(_) => None,
-                })
-                .collect();
+            let mut members: Vec<ComponentIdx> = scc.into_iter().map(|n| ComponentIdx(n.index() as u32)).collect();
             members.sort_unstable();
             members
         })

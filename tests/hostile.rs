@@ -839,12 +839,12 @@ fn max_file_size_refuses_a_file_one_byte_over() {
 
 #[test]
 fn max_components_refuses_one_component_over() {
-    // target.yaml: 7 components and 1 customer app.
+    // target.yaml: 7 components and 1 customer app, refused as soon as the app is read.
     let stderr = rejected(&["validate", TARGET, "--max-components", "7"]);
     assert_eq!(
         stderr,
         format!(
-            "error: `{TARGET}` has 8 components, more than the limit of 7\n  = help: raise the limit with --max-components if the file is genuine\n"
+            "error: `{TARGET}` has more components than the limit of 7\n  --> {TARGET}:39:13\n  = help: raise the limit with --max-components if the file is genuine\n"
         )
     );
     let run = blast(&["validate", TARGET, "--max-components", "8"]);

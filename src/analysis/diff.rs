@@ -69,7 +69,7 @@ fn fields(topology: &Topology, c: ComponentIdx) -> BTreeMap<&'static str, String
         .collect();
     let opt = |v: Option<f64>| v.map_or_else(String::new, fmt_num);
     BTreeMap::from([
-        ("kind", component.kind.clone()),
+        ("kind", component.kind.to_string()),
         ("region", topology.region_id_of(c).unwrap_or_default().to_string()),
         ("capacity", placements.join(",")),
         ("min_capacity", opt(component.min_capacity)),

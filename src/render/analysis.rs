@@ -74,7 +74,7 @@ pub fn spof_view(topology: &Topology, entries: &[SpofEntry], top: usize) -> Spof
             .map(|(i, e)| SpofRow {
                 rank: i + 1,
                 id: topology.component(e.component).id.clone(),
-                kind: topology.component(e.component).kind.clone(),
+                kind: topology.component(e.component).kind.to_string(),
                 region: topology.region_id_of(e.component).map(str::to_string),
                 customers: e.impact.customers.clone(),
                 services: e.impact.services.clone(),
