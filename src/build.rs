@@ -22,7 +22,7 @@ use string_interner::{DefaultStringInterner, DefaultSymbol, Symbol};
 use crate::error::{Diagnostic, Error, Pos, Result, nearest};
 use crate::raw::{RawCapacity, RawComponent, RawCustomer, RawDependency, RawMode, RawPlan, RawRegion, Sp};
 use crate::topology::{
-    Component, ComponentIdx, Customer, CustomerIdx, Group, GroupIdx, Guard, Placement, Region, RegionIdx, Rule,
+    Component, ComponentIdx, Customer, CustomerIdx, Extras, Group, GroupIdx, Guard, Placement, Region, RegionIdx, Rule,
     Scenario, Section, Topology, Zone, ZoneIdx,
 };
 
@@ -854,27 +854,29 @@ fn component(
         None => Guard::default(),
     };
 
-    Ok(Component {
+    let mut checked = Component {
         id: raw.id.value.clone(),
-        name: raw.name.clone(),
         kind,
         section,
-        description: raw.description.clone(),
         region,
         placement,
         capacity,
-        min_capacity,
-        max_capacity,
         load,
-        collapse_at,
-        restart_time,
         state: None,
-        guard,
-        tags: raw.tags.clone(),
         customer,
         groups: 0..0,
         pos: pos(&raw.id),
-    })
+        extras: None,
+    };
+    checked.set_extras(Extras {
+        min_capacity,
+        max_capacity,
+        collapse_at,
+        restart_time,
+        guard,
+        tags: raw.tags.clone(),
+    });
+    Ok(checked)
 }
 
 fn check_zone_in_region(

@@ -308,13 +308,13 @@ impl<'t> State<'t> {
         if capacity <= tolerance(component.capacity) {
             return (Status::Down, Some(Reason::NoCapacity));
         }
-        if let Some(min) = component.min_capacity.filter(|min| below(capacity, *min)) {
+        if let Some(min) = component.extras().min_capacity.filter(|min| below(capacity, *min)) {
             return (Status::Down, Some(Reason::BelowMinCapacity { capacity, min }));
         }
-        if let Some(max) = component.max_capacity.filter(|max| above(capacity, *max)) {
+        if let Some(max) = component.extras().max_capacity.filter(|max| above(capacity, *max)) {
             return (Status::Down, Some(Reason::OverMaxCapacity { capacity, max }));
         }
-        if let Some(collapse_at) = component.collapse_at
+        if let Some(collapse_at) = component.extras().collapse_at
             && load / capacity >= collapse_at - tolerance(collapse_at)
         {
             return (
@@ -387,7 +387,7 @@ impl<'t> State<'t> {
                         });
                     }
                     let removed = wanted.min(*before);
-                    if let Some(max_percent) = topology.component(*c).guard.max_step_percent
+                    if let Some(max_percent) = topology.component(*c).extras().guard.max_step_percent
                         && *before > 0.0
                         && above(removed * 100.0 / before, max_percent)
                     {
@@ -458,7 +458,7 @@ impl<'t> State<'t> {
         for (c, before) in step.matched.iter().zip(&before) {
             let component = topology.component(*c);
             let after = self.capacity(*c);
-            if let Some(min) = component.min_capacity
+            if let Some(min) = component.extras().min_capacity
                 && !below(*before, min)
                 && below(after, min)
             {
@@ -475,7 +475,7 @@ impl<'t> State<'t> {
                     ),
                 });
             }
-            if let Some(max) = component.max_capacity
+            if let Some(max) = component.extras().max_capacity
                 && !above(*before, max)
                 && above(after, max)
             {
@@ -505,7 +505,7 @@ impl<'t> State<'t> {
         touched.dedup();
         for c in touched {
             let component = topology.component(c);
-            if component.guard.requires_approval && approvals.binary_search(&c).is_err() {
+            if component.extras().guard.requires_approval && approvals.binary_search(&c).is_err() {
                 violations.push(Violation {
                     kind: ViolationKind::RequiresApproval,
                     component: Some(c),

@@ -89,7 +89,7 @@ impl Selector {
                             .iter()
                             .any(|p| p.zone.is_some_and(|zone| topology.zone(zone).id == *z))
                     })
-                    && map.tags.iter().all(|(k, v)| component.tags.get(k) == Some(v))
+                    && map.tags.iter().all(|(k, v)| component.extras().tags.get(k) == Some(v))
             }
         }
     }

@@ -89,28 +89,68 @@ pub struct Placement {
 #[derive(Debug, Clone)]
 pub struct Component {
     pub id: String,
-    pub name: Option<String>,
     /// Shared between the components of one kind.
     pub kind: Arc<str>,
     pub section: Section,
-    pub description: Option<String>,
     pub region: Option<RegionIdx>,
     /// Range into [`Topology::placements`].
     pub placement: Range<u32>,
     /// Capacity at the start, the sum of its placements.
     pub capacity: f64,
-    pub min_capacity: Option<f64>,
-    pub max_capacity: Option<f64>,
     pub load: f64,
-    pub collapse_at: Option<f64>,
-    pub restart_time: Option<Duration>,
     pub state: Option<ComponentIdx>,
-    pub guard: Guard,
-    pub tags: BTreeMap<String, String>,
     pub customer: Option<CustomerIdx>,
     /// Range into [`Topology::groups`]: its `depends_on` entries in file order.
     pub groups: Range<u32>,
     pub pos: Pos,
+    /// `None` when it sets none of them, as most components do.
+    pub(crate) extras: Option<Box<Extras>>,
+}
+
+/// Settings most components leave out, kept apart so that a topology of
+/// millions of components stays small.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    pub min_capacity: Option<f64>,
+    pub max_capacity: Option<f64>,
+    pub collapse_at: Option<f64>,
+    pub restart_time: Option<Duration>,
+    pub guard: Guard,
+    pub tags: BTreeMap<String, String>,
+}
+
+static NO_EXTRAS: Extras = Extras {
+    min_capacity: None,
+    max_capacity: None,
+    collapse_at: None,
+    restart_time: None,
+    guard: Guard {
+        requires_approval: false,
+        max_step_percent: None,
+    },
+    tags: BTreeMap::new(),
+};
+
+impl Extras {
+    fn is_unset(&self) -> bool {
+        self.min_capacity.is_none()
+            && self.max_capacity.is_none()
+            && self.collapse_at.is_none()
+            && self.restart_time.is_none()
+            && !self.guard.requires_approval
+            && self.guard.max_step_percent.is_none()
+            && self.tags.is_empty()
+    }
+}
+
+impl Component {
+    pub fn extras(&self) -> &Extras {
+        self.extras.as_deref().unwrap_or(&NO_EXTRAS)
+    }
+
+    pub(crate) fn set_extras(&mut self, extras: Extras) {
+        self.extras = (!extras.is_unset()).then(|| Box::new(extras));
+    }
 }
 
 /// How a dependency entry turns its members' statuses into the dependent's.

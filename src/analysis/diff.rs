@@ -68,17 +68,18 @@ fn fields(topology: &Topology, c: ComponentIdx) -> BTreeMap<&'static str, String
         })
         .collect();
     let opt = |v: Option<f64>| v.map_or_else(String::new, fmt_num);
+    let extras = component.extras();
     BTreeMap::from([
         ("kind", component.kind.to_string()),
         ("region", topology.region_id_of(c).unwrap_or_default().to_string()),
         ("capacity", placements.join(",")),
-        ("min_capacity", opt(component.min_capacity)),
-        ("max_capacity", opt(component.max_capacity)),
+        ("min_capacity", opt(extras.min_capacity)),
+        ("max_capacity", opt(extras.max_capacity)),
         ("load", fmt_num(component.load)),
-        ("collapse_at", opt(component.collapse_at)),
+        ("collapse_at", opt(extras.collapse_at)),
         (
             "restart_time",
-            component.restart_time.map(|d| format!("{d:?}")).unwrap_or_default(),
+            extras.restart_time.map(|d| format!("{d:?}")).unwrap_or_default(),
         ),
         (
             "state",
@@ -91,11 +92,11 @@ fn fields(topology: &Topology, c: ComponentIdx) -> BTreeMap<&'static str, String
             "guard",
             format!(
                 "{}/{}",
-                component.guard.requires_approval,
-                opt(component.guard.max_step_percent)
+                extras.guard.requires_approval,
+                opt(extras.guard.max_step_percent)
             ),
         ),
-        ("tags", format!("{:?}", component.tags)),
+        ("tags", format!("{:?}", extras.tags)),
     ])
 }
 
