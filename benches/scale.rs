@@ -2,16 +2,18 @@
 //!
 //! Generates topologies with `examples/gen_topology.rs` (built first with
 //! `cargo build --release --example gen_topology`), then times, for each size:
-//! parsing alone into `serde::de::IgnoredAny` (the floor), load and validate,
-//! one propagation, and a whole `check` (plan, engine, report, JSON). Each
-//! figure is the median of several runs; ratios against the parse floor are
-//! measured in the same run, so machine noise cancels out.
+//! parsing alone into `serde::de::IgnoredAny` (the floor); reading and
+//! checking every entry as it is parsed; resolving references and building
+//! the graph; one propagation; and a whole `check` (plan, engine, report,
+//! JSON). It also runs `blast check` as its own process for its peak resident
+//! memory. Each time is the median of several runs; ratios against the parse
+//! floor are measured in the same run, so machine noise cancels out.
 //!
 //! `BLAST_BENCH_SIZES=10000,100000,1000000` picks the sizes (default 10k and 100k),
 //! `BLAST_BENCH_RUNS=5` the runs per figure.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use blast_radius::analysis::cuts::{self, Target};
@@ -37,6 +39,32 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
             })
             .collect(),
     )
+}
+
+/// Peak resident memory of `blast check <path> --scenario fail-zone`, run as
+/// its own process, as the kernel accounted it.
+fn peak_rss_of_check(path: &Path) -> u64 {
+    #[allow(
+        clippy::zombie_processes,
+        reason = "reaped by wait4 below, which also reports its memory"
+    )]
+    let child = Command::new(env!("CARGO_BIN_EXE_blast"))
+        .arg("check")
+        .arg(path)
+        .args(["--scenario", "fail-zone", "-q"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("run blast");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain old data, for which all zeros is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, not waited for yet, and both pointers
+    // are to live locals. std has no way to get a child's resource usage.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4 failed");
+    // Linux reports ru_maxrss in KiB.
+    usage.ru_maxrss as u64 * 1024
 }
 
 fn generator() -> PathBuf {
@@ -69,24 +97,45 @@ fn main() {
 
     let mut analyses = Vec::new();
     println!(
-        "| components | file MB | parse floor | load+validate | propagation | check (fail-zone) | check / floor | propagation / load |"
+        "| components | file MB | parse floor | read+check | references+graph | load total | propagation | check (fail-zone) | check / floor | propagation / load | check peak RSS | RSS / file |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    // Files are generated, and `blast check` run for its memory, before this
+    // process reads anything large: a child's peak memory counts the memory
+    // of the process it was forked from.
+    let mut files = Vec::new();
     for n in sizes {
         let path = dir.join(format!("synthetic-{n}.yaml"));
         if !path.exists() {
-            let output = Command::new(&generator)
+            let file = std::fs::File::create(&path).expect("create topology file");
+            let status = Command::new(&generator)
                 .args(["--components", &n.to_string()])
-                .output()
+                .stdout(file)
+                .status()
                 .expect("run generator");
-            std::fs::write(&path, output.stdout).expect("write topology");
+            assert!(status.success(), "generator failed");
         }
+        let rss = peak_rss_of_check(&path);
+        files.push((n, path, rss));
+    }
+    for (n, path, rss) in files {
         let text = std::fs::read_to_string(&path).expect("read topology");
         let mb = text.len() as f64 / 1e6;
 
         let floor = time(runs, || {
             load::parse_yaml::<serde::de::IgnoredAny>(&text, &path, limits).expect("parse")
         });
+        let read_time = time(runs, || load::read_topology(&text, &path, limits).expect("read"));
+        let graph_time = median(
+            (0..runs)
+                .map(|_| {
+                    let builder = load::read_topology(&text, &path, limits).expect("read");
+                    let start = Instant::now();
+                    std::hint::black_box(builder.finish().expect("finish"));
+                    start.elapsed()
+                })
+                .collect(),
+        );
         let load_time = time(runs, || load::topology_from_str(&text, &path, limits).expect("load"));
         let topology = load::topology_from_str(&text, &path, limits).expect("load");
         let scenario = topology
@@ -113,13 +162,17 @@ fn main() {
             serde_json::to_string(&report).expect("json").len()
         });
         println!(
-            "| {n} | {mb:.1} | {:.3} s | {:.3} s | {:.4} s | {:.3} s | {:.2}x | {:.1}% |",
+            "| {n} | {mb:.1} | {:.3} s | {:.3} s | {:.3} s | {:.3} s | {:.4} s | {:.3} s | {:.2}x | {:.1}% | {:.0} MB | {:.1}x |",
             floor.as_secs_f64(),
+            read_time.as_secs_f64(),
+            graph_time.as_secs_f64(),
             load_time.as_secs_f64(),
             propagation.as_secs_f64(),
             check.as_secs_f64(),
             check.as_secs_f64() / floor.as_secs_f64(),
             100.0 * propagation.as_secs_f64() / load_time.as_secs_f64(),
+            rss as f64 / 1e6,
+            rss as f64 / text.len() as f64,
         );
 
         // Analyses, against brute force: one full propagation per failure set.

@@ -62,7 +62,7 @@ pub(crate) enum Deferred {
 
 /// Checks a topology section by section as it is read; [`Builder::finish`]
 /// resolves the references and freezes it.
-pub(crate) struct Builder<'p> {
+pub struct Builder<'p> {
     path: &'p Path,
     max_components: usize,
     /// Every id and every reference in the file, each distinct string stored once.
@@ -524,7 +524,7 @@ impl Builder<'_> {
 
     /// Resolves the references, component by component in file order (its
     /// `state`, then its dependencies), and freezes the topology.
-    pub(crate) fn finish(mut self) -> Result<Topology> {
+    pub fn finish(mut self) -> Result<Topology> {
         if !self.regions_known {
             self.regions_done()?;
         }

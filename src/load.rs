@@ -77,8 +77,9 @@ pub fn topology_from_str(text: &str, path: &Path, limits: Limits) -> Result<Topo
     read_topology(text, path, limits)?.finish()
 }
 
-/// Parses topology text, checking each entry as it is read.
-fn read_topology<'p>(text: &str, path: &'p Path, limits: Limits) -> Result<Builder<'p>> {
+/// Parses topology text, checking each entry as it is read;
+/// [`Builder::finish`] then resolves the references and builds the graph.
+pub fn read_topology<'p>(text: &str, path: &'p Path, limits: Limits) -> Result<Builder<'p>> {
     let mut builder = Builder::new(path, limits.max_components);
     let mut failure = None;
     let parsed = parse_with(text, path, limits, RawTopology::EMPTY_HELP, |deserializer| {

@@ -10,6 +10,7 @@
 //! `INSTA_UPDATE=always cargo test --test check_cli` and read the diff.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -1516,4 +1517,71 @@ fn json_path_starts_at_a_step_even_when_the_origin_gets_worse_later() {
 fn numbers_above_the_limit_are_rejected() {
     let stderr = rejected_op(POLICY, "add-load web.* factor=1e16");
     assert_contains(&stderr, "`factor` is too large");
+}
+
+// ---------------------------------------------------------------------------
+// Section order
+// ---------------------------------------------------------------------------
+
+/// The quickstart topology with its top-level sections moved: components and
+/// customers first, `regions` last. Each section starts at a line that begins
+/// with a key; a comment line stays with the section above it.
+fn quickstart_with_regions_last() -> String {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("topologies/quickstart.yaml"))
+        .expect("quickstart topology");
+    let mut sections: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with(|c: char| c.is_ascii_lowercase()) || sections.is_empty() {
+            sections.push(String::new());
+        }
+        let section = sections.last_mut().expect("a section was pushed");
+        section.push_str(line);
+        section.push('\n');
+    }
+    let (first, rest): (Vec<String>, Vec<String>) = sections.into_iter().partition(|s| {
+        ["customers:", "load_balancers:", "data_stores:", "services:"]
+            .iter()
+            .any(|key| s.starts_with(key))
+    });
+    let (regions, others): (Vec<String>, Vec<String>) = rest.into_iter().partition(|s| s.starts_with("regions:"));
+    assert_eq!(
+        (first.len(), regions.len()),
+        (4, 1),
+        "the quickstart's sections were found"
+    );
+    first.into_iter().rev().chain(others).chain(regions).collect()
+}
+
+/// A report with each step's `matched` list sorted: that list is in file order.
+fn without_match_order(mut report: Value) -> Value {
+    for step in report["steps"].as_array_mut().expect("steps") {
+        let matched = step["matched"].as_array_mut().expect("matched");
+        matched.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    }
+    report
+}
+
+/// Sections may come in any order. Components met before `regions` are
+/// checked once their zones are known, and the reports are the same but for
+/// the order of each step's matches, which is file order.
+#[test]
+fn sections_before_regions_give_the_same_reports() {
+    let reordered = quickstart_with_regions_last();
+    assert!(reordered.find("customers:") < reordered.find("regions:"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("reordered.yaml");
+    std::fs::write(&path, reordered).expect("write topology");
+    let path = path.to_str().expect("UTF-8 temp path");
+    for scenario in ["drain-one-replica", "scale-in-too-far"] {
+        let (usual_code, usual) = check_json("topologies/quickstart.yaml", &["--scenario", scenario]);
+        let (code, report) = check_json(path, &["--scenario", scenario]);
+        assert_eq!(code, usual_code, "{scenario}");
+        assert_eq!(without_match_order(report), without_match_order(usual), "{scenario}");
+    }
+    for op in ["fail-zone demo-1a", "fail net.core", "delete-data lb.state"] {
+        let (usual_code, usual) = check_json("topologies/quickstart.yaml", &["--op", op]);
+        let (code, report) = check_json(path, &["--op", op]);
+        assert_eq!(code, usual_code, "{op}");
+        assert_eq!(without_match_order(report), without_match_order(usual), "{op}");
+    }
 }

@@ -100,6 +100,7 @@ invalid_fixtures![
     negative_weight,
     non_utf8,
     only_comments,
+    problem_before_yaml_error,
     per_zone_capacity_unknown_zone,
     quorum_above_members,
     quorum_zero,
@@ -117,6 +118,7 @@ invalid_fixtures![
     yaml_syntax,
     zone_listed_twice,
     zone_not_in_region,
+    zone_typo_before_regions,
 ];
 
 /// File stems in `dir` with the given extension.
