@@ -250,14 +250,16 @@ impl<'p> Builder<'p> {
 
     /// Free text is printed in reports and CI logs, so it may hold no control
     /// characters (terminal escape sequences, carriage returns, NUL) but tabs,
-    /// and line breaks in a description. `what` names the field.
-    fn text(&self, at: Option<Pos>, value: Option<&str>, what: &str, multiline: bool) -> Result<()> {
+    /// and line breaks in a description. `what` names the field; it is only
+    /// written out for a message, since this runs for every component.
+    fn text(&self, at: Option<Pos>, value: Option<&str>, what: impl FnOnce() -> String, multiline: bool) -> Result<()> {
         let allowed = |c: char| c == '\t' || (multiline && c == '\n');
         let Some(bad) = value.and_then(|v| v.chars().find(|c| c.is_control() && !allowed(*c))) else {
             return Ok(());
         };
         let mut diagnostic = Diagnostic::new(format!(
-            "{what} contains the control character `{}`",
+            "{} contains the control character `{}`",
+            what(),
             bad.escape_debug()
         ))
         .help("remove it: free text is printed in reports and logs");
@@ -269,11 +271,11 @@ impl<'p> Builder<'p> {
 
     fn tags(&self, at: Pos, tags: &std::collections::BTreeMap<String, String>, id: &str) -> Result<()> {
         for (key, value) in tags {
-            self.text(Some(at), Some(key), &format!("a tag name of `{id}`"), false)?;
+            self.text(Some(at), Some(key), || format!("a tag name of `{id}`"), false)?;
             self.text(
                 Some(at),
                 Some(value),
-                &format!("tag `{}` of `{id}`", crate::load::shown(key)),
+                || format!("tag `{}` of `{id}`", crate::load::shown(key)),
                 false,
             )?;
         }
@@ -293,15 +295,15 @@ impl Builder<'_> {
     }
 
     pub(crate) fn name(&mut self, name: Option<String>) -> Result<()> {
-        let what = format!("`name` of the topology `{}`", self.path.display());
-        self.text(None, name.as_deref(), &what, false)?;
+        let what = || format!("`name` of the topology `{}`", self.path.display());
+        self.text(None, name.as_deref(), what, false)?;
         self.name = name;
         Ok(())
     }
 
     pub(crate) fn description(&mut self, description: Option<String>) -> Result<()> {
-        let what = format!("`description` of the topology `{}`", self.path.display());
-        self.text(None, description.as_deref(), &what, true)?;
+        let what = || format!("`description` of the topology `{}`", self.path.display());
+        self.text(None, description.as_deref(), what, true)?;
         self.description = description;
         Ok(())
     }
@@ -309,9 +311,9 @@ impl Builder<'_> {
     pub(crate) fn scenarios(&mut self, scenarios: BTreeMap<String, Sp<RawPlan>>) -> Result<()> {
         for (name, plan) in &scenarios {
             let at = Some(plan.pos);
-            self.text(at, Some(name), "a scenario name", false)?;
-            let what = format!("`description` of scenario `{}`", crate::load::shown(name));
-            self.text(at, plan.value.description.as_deref(), &what, true)?;
+            self.text(at, Some(name), || "a scenario name".to_string(), false)?;
+            let what = || format!("`description` of scenario `{}`", crate::load::shown(name));
+            self.text(at, plan.value.description.as_deref(), what, true)?;
         }
         self.scenarios = scenarios
             .into_iter()
@@ -333,8 +335,8 @@ impl Builder<'_> {
     pub(crate) fn regions(&mut self, raw: Vec<RawRegion>) -> Result<()> {
         for (r, region) in raw.iter().enumerate() {
             self.declare(&region.id, IdKind::Region, r as u32)?;
-            let what = format!("`name` of region `{}`", region.id.value);
-            self.text(Some(pos(&region.id)), region.name.as_deref(), &what, false)?;
+            let what = || format!("`name` of region `{}`", region.id.value);
+            self.text(Some(pos(&region.id)), region.name.as_deref(), what, false)?;
         }
         for region in &raw {
             if region.zones.value.is_empty() {
@@ -496,8 +498,8 @@ impl Builder<'_> {
         self.declare(&raw.id, IdKind::Customer, index)?;
         let at = Some(pos(&raw.id));
         let id = &raw.id.value;
-        self.text(at, raw.name.as_deref(), &format!("`name` of customer `{id}`"), false)?;
-        self.text(at, raw.tier.as_deref(), &format!("`tier` of customer `{id}`"), false)?;
+        self.text(at, raw.name.as_deref(), || format!("`name` of customer `{id}`"), false)?;
+        self.text(at, raw.tier.as_deref(), || format!("`tier` of customer `{id}`"), false)?;
         let weight = match &raw.weight {
             Some(w) => self.number(w, "weight", id)?,
             None => 1.0,
@@ -620,8 +622,9 @@ fn dependency_graph(components: usize, groups: &[Group], members: &[ComponentIdx
     graph
 }
 
-/// Checks and builds one component. `zone_slots` maps each zone to its
-/// position in the component's zone list, [`NO_SLOT`] for the others; it
+/// Checks one component's own fields and builds its frozen form; its
+/// references are left to [`Builder::finish`]. `zone_slots` maps each zone to
+/// its position in the component's zone list, [`NO_SLOT`] for the others; it
 /// comes in all `NO_SLOT` and goes out so.
 fn component(
     b: &Builder,
@@ -635,12 +638,12 @@ fn component(
     let (regions, zones) = (b.regions.as_slice(), b.zones.as_slice());
     let id = raw.id.value.as_str();
     let at = Some(pos(&raw.id));
-    b.text(at, raw.name.as_deref(), &format!("`name` of `{id}`"), false)?;
-    b.text(at, raw.kind.as_deref(), &format!("`kind` of `{id}`"), false)?;
+    b.text(at, raw.name.as_deref(), || format!("`name` of `{id}`"), false)?;
+    b.text(at, raw.kind.as_deref(), || format!("`kind` of `{id}`"), false)?;
     b.text(
         at,
         raw.description.as_deref(),
-        &format!("`description` of `{id}`"),
+        || format!("`description` of `{id}`"),
         true,
     )?;
     b.tags(pos(&raw.id), &raw.tags, id)?;
