@@ -1,7 +1,9 @@
 //! The topology document as the parser reads it. Each top-level value goes
 //! to the [`Builder`] as soon as it is read, and each component and customer
 //! as soon as its own entry is, so a large file is never held whole: only
-//! one entry at a time exists in its as-written form.
+//! one entry at a time exists in its as-written form. (A section that comes
+//! before `regions` is the exception: it is kept as read until the zones its
+//! entries name are known.)
 //!
 //! The keys are those of [`crate::raw::RawTopology`], which describes the
 //! same document for `blast schema`.
