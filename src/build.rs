@@ -137,8 +137,16 @@ impl<'p> Builder<'p> {
     }
 
     fn declared(&self, name: &str) -> Option<Declared> {
-        let symbol = self.names.get(name)?;
+        self.names.get(name).and_then(|symbol| self.declared_as(symbol))
+    }
+
+    fn declared_as(&self, symbol: DefaultSymbol) -> Option<Declared> {
         self.declared.get(symbol.to_usize()).copied().flatten()
+    }
+
+    /// An interned name's text; every symbol comes from `names`.
+    fn name_of(&self, symbol: DefaultSymbol) -> &str {
+        self.names.resolve(symbol).unwrap_or_default()
     }
 
     fn declare(&mut self, id: &Sp<String>, kind: IdKind, index: u32) -> Result<()> {
@@ -149,7 +157,8 @@ impl<'p> Builder<'p> {
                 .help("ids use only letters, digits and `. _ : / -`")
                 .into());
         }
-        if let Some(first) = self.declared(&id.value) {
+        let symbol = self.names.get_or_intern(&id.value);
+        if let Some(first) = self.declared_as(symbol) {
             return Err(self
                 .error(at, format!("duplicate id `{}`", id.value))
                 .note(format!(
@@ -160,7 +169,7 @@ impl<'p> Builder<'p> {
                 .help("ids must be unique across the whole file (regions, zones, components, customers); rename one of them")
                 .into());
         }
-        let slot = self.names.get_or_intern(&id.value).to_usize();
+        let slot = symbol.to_usize();
         if slot >= self.declared.len() {
             self.declared.resize(slot + 1, None);
         }
@@ -173,11 +182,7 @@ impl<'p> Builder<'p> {
             wanted,
             self.names
                 .iter()
-                .filter(|(symbol, _)| {
-                    self.declared
-                        .get(symbol.to_usize())
-                        .is_some_and(|d| d.is_some_and(|d| d.kind == kind))
-                })
+                .filter(|(symbol, _)| self.declared_as(*symbol).is_some_and(|d| d.kind == kind))
                 .map(|(_, name)| name),
         )
     }
@@ -185,7 +190,24 @@ impl<'p> Builder<'p> {
     /// Resolves a reference that must name an id of `kind`; `what` and
     /// `owner` say where it was written ("zone of `owner`").
     fn resolve(&self, id: &str, at: Pos, kind: IdKind, what: &str, owner: &str) -> Result<u32> {
-        match self.declared(id) {
+        self.check_reference(self.declared(id), id, at, kind, what, owner)
+    }
+
+    /// [`Builder::resolve`] for an interned reference, without hashing its name again.
+    fn resolve_symbol(&self, symbol: DefaultSymbol, at: Pos, kind: IdKind, what: &str, owner: &str) -> Result<u32> {
+        self.check_reference(self.declared_as(symbol), self.name_of(symbol), at, kind, what, owner)
+    }
+
+    fn check_reference(
+        &self,
+        declared: Option<Declared>,
+        id: &str,
+        at: Pos,
+        kind: IdKind,
+        what: &str,
+        owner: &str,
+    ) -> Result<u32> {
+        match declared {
             Some(d) if d.kind == kind => Ok(d.index),
             Some(d) => Err(self
                 .error(
@@ -539,9 +561,9 @@ impl Builder<'_> {
             let me = ComponentIdx(i as u32);
             if let Some((_, store, at)) = states.next_if(|(c, _, _)| *c == me) {
                 let id = self.components[i].id.as_str();
-                let name = self.names.resolve(*store).unwrap_or_default();
-                let target = self.resolve(name, *at, IdKind::Component, "state", id)?;
+                let target = self.resolve_symbol(*store, *at, IdKind::Component, "state", id)?;
                 if self.components[target as usize].section != Section::DataStore {
+                    let name = self.name_of(*store);
                     return Err(self
                         .error(*at, format!("state of `{id}`: `{name}` is not a data store"))
                         .help("`state` names an entry of `data_stores`")
@@ -554,9 +576,9 @@ impl Builder<'_> {
                 let group = &self.groups[g as usize];
                 for m in group.members.clone() {
                     let (name, at) = (self.member_names[m as usize], self.member_pos[m as usize]);
-                    let name = self.names.resolve(name).unwrap_or_default();
-                    let target = ComponentIdx(self.resolve(name, at, IdKind::Component, "dependency", id)?);
+                    let target = ComponentIdx(self.resolve_symbol(name, at, IdKind::Component, "dependency", id)?);
                     if std::mem::replace(&mut listed_in[target.index()], g + 1) == g + 1 {
+                        let name = self.name_of(name);
                         return Err(self
                             .error(at, format!("`{name}` is listed twice in one dependency of `{id}`"))
                             .help("list each member once")
