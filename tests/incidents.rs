@@ -176,9 +176,10 @@ fn path_of<'a>(json: &'a Value, id: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// Every component and app that is not ok, id -> status.
-fn affected_components(json: &Value) -> BTreeMap<String, String> {
-    array(json, "components")
+/// Every entry of the report's `list` ("components" or "customers") that is
+/// not ok, id -> status.
+fn not_ok(json: &Value, list: &str) -> BTreeMap<String, String> {
+    array(json, list)
         .iter()
         .map(|c| {
             (
@@ -190,18 +191,14 @@ fn affected_components(json: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Every component and app that is not ok, id -> status.
+fn affected_components(json: &Value) -> BTreeMap<String, String> {
+    not_ok(json, "components")
+}
+
 /// Every customer that is not ok, id -> status.
 fn affected_customers(json: &Value) -> BTreeMap<String, String> {
-    array(json, "customers")
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().expect("id").to_owned(),
-                c["status"].as_str().expect("status").to_owned(),
-            )
-        })
-        .filter(|(_, status)| status != "ok")
-        .collect()
+    not_ok(json, "customers")
 }
 
 /// Does `id` appear as an `id:` in the topology text (a definition or a
