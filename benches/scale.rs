@@ -19,9 +19,11 @@ use std::time::{Duration, Instant};
 use blast_radius::analysis::cuts::{self, Target};
 use blast_radius::analysis::spof;
 use blast_radius::engine::{self, Scratch, State};
-use blast_radius::load::{self, Limits};
+use blast_radius::input::read::parse_yaml;
+use blast_radius::limits::Limits;
+use blast_radius::model::{ComponentIdx, Section};
+use blast_radius::model::{read_topology, topology_from_str};
 use blast_radius::plan::{self, Origin};
-use blast_radius::topology::{ComponentIdx, Section};
 use blast_radius::{FailOn, report};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -123,21 +125,21 @@ fn main() {
         let mb = text.len() as f64 / 1e6;
 
         let floor = time(runs, || {
-            load::parse_yaml::<serde::de::IgnoredAny>(&text, &path, limits).expect("parse")
+            parse_yaml::<serde::de::IgnoredAny>(&text, &path, limits).expect("parse")
         });
-        let read_time = time(runs, || load::read_topology(&text, &path, limits).expect("read"));
+        let read_time = time(runs, || read_topology(&text, &path, limits).expect("read"));
         let graph_time = median(
             (0..runs)
                 .map(|_| {
-                    let builder = load::read_topology(&text, &path, limits).expect("read");
+                    let builder = read_topology(&text, &path, limits).expect("read");
                     let start = Instant::now();
                     std::hint::black_box(builder.finish().expect("finish"));
                     start.elapsed()
                 })
                 .collect(),
         );
-        let load_time = time(runs, || load::topology_from_str(&text, &path, limits).expect("load"));
-        let topology = load::topology_from_str(&text, &path, limits).expect("load");
+        let load_time = time(runs, || topology_from_str(&text, &path, limits).expect("load"));
+        let topology = topology_from_str(&text, &path, limits).expect("load");
         let scenario = topology
             .find_scenario("fail-zone")
             .expect("generator writes a fail-zone scenario");
@@ -148,7 +150,7 @@ fn main() {
         let propagation = time(runs, || engine::propagate(&state, &mut scratch).status.len());
         let check = time(runs, || {
             let text = std::fs::read_to_string(&path).expect("read");
-            let topology = load::topology_from_str(&text, &path, limits).expect("load");
+            let topology = topology_from_str(&text, &path, limits).expect("load");
             let scenario = topology.find_scenario("fail-zone").expect("scenario");
             let plan = plan::resolve(&topology, &scenario.plan, Origin::Inline, &[]).expect("plan");
             let outcome = engine::run(&topology, &plan);

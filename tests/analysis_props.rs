@@ -5,9 +5,9 @@ mod common;
 use blast_radius::analysis::cuts::{Target, cuts};
 use blast_radius::analysis::spof::spof;
 use blast_radius::engine;
+use blast_radius::model::{ComponentIdx, Topology};
 use blast_radius::plan::{Origin, inline_plan, resolve};
 use blast_radius::report::{self, Counts};
-use blast_radius::topology::{ComponentIdx, Topology};
 use blast_radius::{FailOn, Status};
 use common::{component, load, topology_text};
 use proptest::prelude::*;
@@ -25,7 +25,7 @@ fn check_fail(topology: &Topology, set: &[ComponentIdx]) -> report::Report {
 
 fn target_down(topology: &Topology, set: &[ComponentIdx], target: ComponentIdx) -> bool {
     if set.is_empty() {
-        return blast_radius::overlay::Overlay::new(topology).baseline(target) == Status::Down;
+        return blast_radius::engine::overlay::Overlay::new(topology).baseline(target) == Status::Down;
     }
     let ops: Vec<String> = set
         .iter()

@@ -3,9 +3,9 @@
 mod common;
 
 use blast_radius::engine::{self, Cause, Scratch, State, evaluate_group};
+use blast_radius::model::Topology;
 use blast_radius::plan::{Origin, inline_plan, resolve};
 use blast_radius::report;
-use blast_radius::topology::Topology;
 use blast_radius::{FailOn, Status};
 use common::{component, load, topology_text};
 use proptest::prelude::*;

@@ -536,7 +536,8 @@ fn capacities_exactly_at_their_limits_stay_healthy_through_no_op_steps() {
 
 #[test]
 fn negative_zero_and_tiny_numbers_load_as_plain_zero() {
-    use blast_radius::load::{Limits, topology_from_str};
+    use blast_radius::limits::Limits;
+    use blast_radius::model::topology_from_str;
     for name in ["negative_zero", "tiny_numbers"] {
         let path = root().join(format!("tests/hostile/valid/{name}.yaml"));
         let text = std::fs::read_to_string(&path).expect("valid fixture");
@@ -734,7 +735,8 @@ fn nesting_100000_levels_deep_is_refused_quickly() {
 
 #[test]
 fn the_depth_limit_holds_where_the_types_would_allow_any_depth() {
-    use blast_radius::load::{Limits, parse_yaml};
+    use blast_radius::input::read::parse_yaml;
+    use blast_radius::limits::Limits;
     use serde::de::IgnoredAny;
     let nested = |levels: usize| {
         let mut text = String::new();
@@ -987,11 +989,14 @@ fn a_closed_stdout_with_more_output_than_a_pipe_holds_is_not_an_error() {
 /// keeps what the fuzzers learnt in CI without cargo-fuzz or nightly.
 #[test]
 fn the_fuzz_corpus_replays_without_a_panic() {
-    use blast_radius::load::{Limits, parse_yaml, topology_from_str};
+    use blast_radius::input::raw::{At, RawPlan};
+    use blast_radius::input::read::parse_yaml;
+    use blast_radius::limits::Limits;
+    use blast_radius::model::Topology;
+    use blast_radius::model::topology_from_str;
     use blast_radius::plan::{Origin, inline_plan, parse_inline, resolve};
-    use blast_radius::raw::{RawPlan, Sp};
-    use blast_radius::topology::Topology;
-    use blast_radius::{engine, render, report, validate};
+    use blast_radius::report::validate;
+    use blast_radius::{engine, render, report};
 
     fn check(topology: &Topology, plan: &blast_radius::plan::Plan) {
         let outcome = engine::run(topology, plan);
@@ -1022,7 +1027,7 @@ fn the_fuzz_corpus_replays_without_a_panic() {
                 "topology" => {
                     let file = Path::new("fuzz.yaml");
                     if let Ok(topology) = topology_from_str(&text, file, limits) {
-                        let _ = validate::summarize(&topology);
+                        let _ = validate::inventory(&topology);
                         for scenario in topology.scenarios() {
                             let origin = Origin::Scenario {
                                 topology: file,
@@ -1036,7 +1041,7 @@ fn the_fuzz_corpus_replays_without_a_panic() {
                 }
                 "plan" => {
                     let file = Path::new("plan.yaml");
-                    if let Ok(raw) = parse_yaml::<Sp<RawPlan>>(&text, file, limits)
+                    if let Ok(raw) = parse_yaml::<At<RawPlan>>(&text, file, limits)
                         && let Ok(plan) = resolve(&quickstart, &raw, Origin::File(file), &[])
                     {
                         check(&quickstart, &plan);
@@ -1072,7 +1077,8 @@ mod engine_fuzz {
     use std::path::Path;
 
     use blast_radius::analysis::{cuts, spof};
-    use blast_radius::load::{Limits, topology_from_str};
+    use blast_radius::limits::Limits;
+    use blast_radius::model::topology_from_str;
     use blast_radius::plan::{Origin, inline_plan, resolve};
     use blast_radius::{FailOn, engine, render, report};
     use proptest::prelude::*;

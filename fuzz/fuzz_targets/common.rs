@@ -5,9 +5,10 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use blast_radius::load::{Limits, topology_from_str};
+use blast_radius::limits::Limits;
+use blast_radius::model::topology_from_str;
 use blast_radius::plan::Plan;
-use blast_radius::topology::Topology;
+use blast_radius::model::Topology;
 use blast_radius::{engine, render, report};
 
 /// `topologies/quickstart.yaml`: every section, quorum, soft and any_of

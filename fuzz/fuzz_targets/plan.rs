@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use blast_radius::load::{Limits, parse_yaml};
+use blast_radius::input::read::parse_yaml;
+use blast_radius::limits::Limits;
 use blast_radius::plan::{Origin, resolve};
-use blast_radius::raw::{RawPlan, Sp};
+use blast_radius::input::raw::{RawPlan, At};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
@@ -17,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let path = Path::new("plan.yaml");
-    let Ok(raw) = parse_yaml::<Sp<RawPlan>>(text, path, Limits::default()) else {
+    let Ok(raw) = parse_yaml::<At<RawPlan>>(text, path, Limits::default()) else {
         return;
     };
     let topology = common::quickstart();

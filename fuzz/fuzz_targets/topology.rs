@@ -5,9 +5,10 @@
 
 use std::path::Path;
 
-use blast_radius::load::{Limits, topology_from_str};
+use blast_radius::limits::Limits;
+use blast_radius::model::topology_from_str;
 use blast_radius::plan::{Origin, resolve};
-use blast_radius::validate;
+use blast_radius::report::validate;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
@@ -21,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(topology) = topology_from_str(text, path, Limits::default()) else {
         return;
     };
-    let _ = validate::summarize(&topology);
+    let _ = validate::inventory(&topology);
     for scenario in topology.scenarios() {
         let origin = Origin::Scenario {
             topology: path,

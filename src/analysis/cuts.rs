@@ -11,14 +11,42 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::analysis::ImpactCounter;
-use crate::overlay::Overlay;
+use crate::engine::overlay::Overlay;
+use crate::error::{Diagnostic, Error, Result, nearest};
+use crate::model::{ComponentIdx, GroupIdx, Rule, Topology};
 use crate::status::Status;
-use crate::topology::{ComponentIdx, GroupIdx, Rule, Topology};
+use crate::text::shown;
 
 /// What must go down: an app (any component), or a customer (any of its apps).
 #[derive(Debug, Clone)]
 pub struct Target {
     pub components: Vec<ComponentIdx>,
+}
+
+impl Target {
+    /// The target `id` names: an app (any component), or a customer (any of its apps).
+    pub fn resolve(topology: &Topology, id: &str) -> Result<Target> {
+        if let Some(c) = topology.find(id) {
+            return Ok(Target { components: vec![c] });
+        }
+        if let Some(customer) = topology.find_customer(id) {
+            return Ok(Target {
+                components: topology.customer(customer).apps.clone(),
+            });
+        }
+        let diagnostic = Diagnostic::new(format!(
+            "`{}` is not a component or customer of `{}`",
+            shown(id),
+            shown(&topology.source().display().to_string())
+        ))
+        .suggest(nearest(
+            id,
+            topology
+                .component_ids()
+                .chain(topology.customers().iter().map(|c| c.id.as_str())),
+        ));
+        Err(Error::usage(diagnostic))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

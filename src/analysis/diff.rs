@@ -8,9 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::analysis::spof::{SpofEntry, spof_with_threshold};
-use crate::build::fmt_num;
+use crate::model::{ComponentIdx, Rule, Topology};
 use crate::status::Status;
-use crate::topology::{ComponentIdx, Rule, Topology};
+use crate::text::fmt_num;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangedComponent {
@@ -142,7 +142,12 @@ fn customer_spofs(topology: &Topology, entries: &[SpofEntry]) -> BTreeMap<String
     out
 }
 
-pub fn diff(old: &Topology, new: &Topology, threshold: Status, mut progress: impl FnMut(usize, usize)) -> Diff {
+/// `threshold`: the status a single failure must bring a customer to, to
+/// count as its single point of failure; `None` (`--fail-on never`) still
+/// reports the changes, but no single failure counts against the gate.
+pub fn diff(old: &Topology, new: &Topology, threshold: Option<Status>, mut progress: impl FnMut(usize, usize)) -> Diff {
+    let counted = threshold.is_some();
+    let threshold = threshold.unwrap_or(Status::Down);
     let ids = |t: &Topology| t.component_ids().map(str::to_string).collect::<BTreeSet<String>>();
     let (old_ids, new_ids) = (ids(old), ids(new));
     let added = new_ids.difference(&old_ids).cloned().collect();
@@ -176,7 +181,12 @@ pub fn diff(old: &Topology, new: &Topology, threshold: Status, mut progress: imp
     let (old_spofs, new_spofs) = (customer_spofs(old, &old_entries), customer_spofs(new, &new_entries));
     let empty = BTreeSet::new();
     let mut customers = Vec::new();
-    for id in old_spofs.keys().chain(new_spofs.keys()).collect::<BTreeSet<_>>() {
+    for id in old_spofs
+        .keys()
+        .chain(new_spofs.keys())
+        .filter(|_| counted)
+        .collect::<BTreeSet<_>>()
+    {
         let before = old_spofs.get(id).unwrap_or(&empty);
         let after = new_spofs.get(id).unwrap_or(&empty);
         let gained: Vec<String> = after.difference(before).cloned().collect();

@@ -6,10 +6,10 @@ pub mod diff;
 
 pub mod spof;
 
-use crate::overlay::Overlay;
+use crate::engine::overlay::Overlay;
+use crate::model::{CustomerIdx, Section, Topology};
 use crate::report::Counts;
 use crate::status::Status;
-use crate::topology::{CustomerIdx, Section, Topology};
 
 /// Customer and service counts for an overlay's current statuses, kept as
 /// the baseline counts plus what each query changed.

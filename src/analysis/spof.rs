@@ -5,9 +5,9 @@
 //! propagation.
 
 use crate::analysis::{Impact, ImpactCounter};
-use crate::overlay::Overlay;
+use crate::engine::overlay::Overlay;
+use crate::model::{ComponentIdx, Topology};
 use crate::status::Status;
-use crate::topology::{ComponentIdx, Topology};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpofEntry {

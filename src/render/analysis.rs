@@ -6,9 +6,10 @@ use serde::Serialize;
 use crate::analysis::cuts::Cuts;
 use crate::analysis::diff::Diff;
 use crate::analysis::spof::SpofEntry;
+use crate::model::Topology;
 use crate::render::{json, markdown_table, new_table, push_table};
-use crate::report::{Counts, SCHEMA_VERSION, fmt_weight};
-use crate::topology::Topology;
+use crate::report::{Counts, SCHEMA_VERSION};
+use crate::text::fmt_weight;
 
 /// Table or markdown, for the analyses' row-shaped output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,8 @@ use comfy_table::Cell;
 
 use crate::render::style::{Paint, paint};
 use crate::render::{markdown_table, new_table, push_table, status_cell};
-use crate::report::{CustomerReport, Report, Verdict, ViolationReport, fmt_weight};
+use crate::report::{CustomerReport, Report, Verdict, ViolationReport};
+use crate::text::fmt_weight;
 
 /// How many matched ids a step lists before "and N more".
 const MATCH_LIST: usize = 8;

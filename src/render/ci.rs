@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
+use crate::model::Topology;
 use crate::report::{ComponentReport, Report, Verdict};
 use crate::status::Status;
-use crate::topology::Topology;
 
 /// Workflow-command data must escape `%`, CR and LF (and `:` `,` in properties).
 fn escape_data(text: &str) -> String {

@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write;
 
 use crate::engine::Outcome;
+use crate::model::{ComponentIdx, Rule, Topology};
 use crate::plan::Plan;
 use crate::status::Status;
-use crate::topology::{ComponentIdx, Rule, Topology};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GraphFormat {
     Dot,
     Mermaid,

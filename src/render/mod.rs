@@ -4,10 +4,11 @@
 pub mod analysis;
 pub mod check;
 pub mod ci;
+pub mod explain;
 pub mod graph;
 pub mod json;
 pub mod style;
-pub mod summary;
+pub mod validate;
 
 use comfy_table::presets::ASCII_MARKDOWN;
 use comfy_table::{Cell, Color, LineStyle, Table, TableStyle};

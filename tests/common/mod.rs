@@ -4,8 +4,9 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use blast_radius::load::{Limits, topology_from_str};
-use blast_radius::topology::Topology;
+use blast_radius::limits::Limits;
+use blast_radius::model::Topology;
+use blast_radius::model::topology_from_str;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]

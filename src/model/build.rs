@@ -20,11 +20,15 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use string_interner::{DefaultStringInterner, DefaultSymbol, Symbol};
 
 use crate::error::{Diagnostic, Error, Pos, Result, nearest};
-use crate::raw::{RawCapacity, RawComponent, RawCustomer, RawDependency, RawMode, RawPlan, RawRegion, Sp};
-use crate::topology::{
-    Component, ComponentIdx, Customer, CustomerIdx, Extras, Group, GroupIdx, Guard, Placement, Region, RegionIdx, Rule,
-    Scenario, Section, Topology, Zone, ZoneIdx,
+use crate::input::document::TopologySink;
+use crate::input::raw::{
+    At, RawCapacity, RawComponent, RawCustomer, RawDependency, RawMode, RawPlan, RawRegion, Section,
 };
+use crate::model::topology::{
+    Component, ComponentIdx, Customer, CustomerIdx, Extras, Group, GroupIdx, Guard, Placement, Region, RegionIdx, Rule,
+    Scenario, Topology, Zone, ZoneIdx,
+};
+use crate::text::{fmt_num, shown};
 
 /// What an id names, for messages like "`x` is a region, not a component".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +59,7 @@ struct Declared {
 }
 
 /// A section met before `regions`, kept as read until the zones it names are known.
-pub(crate) enum Deferred {
+enum Deferred {
     Components(Vec<RawComponent>, Section),
     Customers(Vec<RawCustomer>),
 }
@@ -92,7 +96,7 @@ pub struct Builder<'p> {
     scenarios: Vec<Scenario>,
 }
 
-fn pos<T>(spanned: &Sp<T>) -> Pos {
+fn pos<T>(spanned: &At<T>) -> Pos {
     spanned.pos
 }
 
@@ -149,11 +153,11 @@ impl<'p> Builder<'p> {
         self.names.resolve(symbol).unwrap_or_default()
     }
 
-    fn declare(&mut self, id: &Sp<String>, kind: IdKind, index: u32) -> Result<()> {
+    fn declare(&mut self, id: &At<String>, kind: IdKind, index: u32) -> Result<()> {
         let at = pos(id);
         if !valid_id(&id.value) {
             return Err(self
-                .error(at, format!("invalid id `{}`", crate::load::shown(&id.value)))
+                .error(at, format!("invalid id `{}`", shown(&id.value)))
                 .help("ids use only letters, digits and `. _ : / -`")
                 .into());
         }
@@ -222,10 +226,7 @@ impl<'p> Builder<'p> {
                 })
                 .into()),
             None => Err(self
-                .error(
-                    at,
-                    format!("{what} of `{owner}`: `{}` does not exist", crate::load::shown(id)),
-                )
+                .error(at, format!("{what} of `{owner}`: `{}` does not exist", shown(id)))
                 .suggest(self.suggest(id, kind))
                 .into()),
         }
@@ -236,7 +237,7 @@ impl<'p> Builder<'p> {
         self.names.get_or_intern(name)
     }
 
-    fn number(&self, value: &Sp<f64>, field: &str, id: &str) -> Result<f64> {
+    fn number(&self, value: &At<f64>, field: &str, id: &str) -> Result<f64> {
         self.number_at(value.value, pos(value), field, id)
     }
 
@@ -253,7 +254,7 @@ impl<'p> Builder<'p> {
                 .help("use a non-negative number")
                 .into());
         }
-        if v > crate::plan::MAX_NUMBER {
+        if v > crate::limits::MAX_NUMBER {
             return Err(self
                 .error(
                     at,
@@ -266,7 +267,7 @@ impl<'p> Builder<'p> {
         Ok(v + 0.0)
     }
 
-    fn optional_number(&self, value: &Option<Sp<f64>>, field: &str, id: &str) -> Result<Option<f64>> {
+    fn optional_number(&self, value: &Option<At<f64>>, field: &str, id: &str) -> Result<Option<f64>> {
         value.as_ref().map(|v| self.number(v, field, id)).transpose()
     }
 
@@ -297,7 +298,7 @@ impl<'p> Builder<'p> {
             self.text(
                 Some(at),
                 Some(value),
-                || format!("tag `{}` of `{id}`", crate::load::shown(key)),
+                || format!("tag `{}` of `{id}`", shown(key)),
                 false,
             )?;
         }
@@ -305,8 +306,8 @@ impl<'p> Builder<'p> {
     }
 }
 
-impl Builder<'_> {
-    pub(crate) fn version(&self, version: &Sp<u64>) -> Result<()> {
+impl TopologySink for Builder<'_> {
+    fn version(&mut self, version: &At<u64>) -> Result<()> {
         if version.value != 1 {
             return Err(self
                 .error(pos(version), format!("unsupported topology version {}", version.value))
@@ -316,25 +317,25 @@ impl Builder<'_> {
         Ok(())
     }
 
-    pub(crate) fn name(&mut self, name: Option<String>) -> Result<()> {
+    fn name(&mut self, name: Option<String>) -> Result<()> {
         let what = || format!("`name` of the topology `{}`", self.path.display());
         self.text(None, name.as_deref(), what, false)?;
         self.name = name;
         Ok(())
     }
 
-    pub(crate) fn description(&mut self, description: Option<String>) -> Result<()> {
+    fn description(&mut self, description: Option<String>) -> Result<()> {
         let what = || format!("`description` of the topology `{}`", self.path.display());
         self.text(None, description.as_deref(), what, true)?;
         self.description = description;
         Ok(())
     }
 
-    pub(crate) fn scenarios(&mut self, scenarios: BTreeMap<String, Sp<RawPlan>>) -> Result<()> {
+    fn scenarios(&mut self, scenarios: BTreeMap<String, At<RawPlan>>) -> Result<()> {
         for (name, plan) in &scenarios {
             let at = Some(plan.pos);
             self.text(at, Some(name), || "a scenario name".to_string(), false)?;
-            let what = || format!("`description` of scenario `{}`", crate::load::shown(name));
+            let what = || format!("`description` of scenario `{}`", shown(name));
             self.text(at, plan.value.description.as_deref(), what, true)?;
         }
         self.scenarios = scenarios
@@ -345,16 +346,19 @@ impl Builder<'_> {
     }
 
     /// Whether components can be checked as they are read: their regions and zones are known.
-    pub(crate) fn regions_known(&self) -> bool {
+    fn regions_known(&self) -> bool {
         self.regions_known
     }
 
-    /// Keeps a section met before `regions` until [`Builder::regions`] or [`Builder::finish`].
-    pub(crate) fn defer(&mut self, section: Deferred) {
-        self.deferred.push(section);
+    fn defer_components(&mut self, raw: Vec<RawComponent>, section: Section) {
+        self.deferred.push(Deferred::Components(raw, section));
     }
 
-    pub(crate) fn regions(&mut self, raw: Vec<RawRegion>) -> Result<()> {
+    fn defer_customers(&mut self, raw: Vec<RawCustomer>) {
+        self.deferred.push(Deferred::Customers(raw));
+    }
+
+    fn regions(&mut self, raw: Vec<RawRegion>) -> Result<()> {
         for (r, region) in raw.iter().enumerate() {
             self.declare(&region.id, IdKind::Region, r as u32)?;
             let what = || format!("`name` of region `{}`", region.id.value);
@@ -384,6 +388,16 @@ impl Builder<'_> {
         self.regions_done()
     }
 
+    fn component(&mut self, raw: RawComponent, section: Section) -> Result<()> {
+        self.add_component(raw, section, None)
+    }
+
+    fn customer(&mut self, raw: RawCustomer) -> Result<()> {
+        self.add_customer(raw)
+    }
+}
+
+impl Builder<'_> {
     /// From here on components are checked as they come; the ones met
     /// before are checked now, in file order.
     fn regions_done(&mut self) -> Result<()> {
@@ -393,22 +407,17 @@ impl Builder<'_> {
             match section {
                 Deferred::Components(list, section) => {
                     for raw in list {
-                        self.component(raw, section)?;
+                        self.add_component(raw, section, None)?;
                     }
                 }
                 Deferred::Customers(list) => {
                     for raw in list {
-                        self.customer(raw)?;
+                        self.add_customer(raw)?;
                     }
                 }
             }
         }
         Ok(())
-    }
-
-    /// Checks one component of `services`, `s3_subsystems`, `load_balancers` or `data_stores`.
-    pub(crate) fn component(&mut self, raw: RawComponent, section: Section) -> Result<()> {
-        self.add_component(raw, section, None)
     }
 
     fn add_component(&mut self, raw: RawComponent, section: Section, customer: Option<CustomerIdx>) -> Result<()> {
@@ -515,7 +524,7 @@ impl Builder<'_> {
     }
 
     /// Checks one customer and its apps.
-    pub(crate) fn customer(&mut self, raw: RawCustomer) -> Result<()> {
+    fn add_customer(&mut self, raw: RawCustomer) -> Result<()> {
         let index = self.customers.len() as u32;
         self.declare(&raw.id, IdKind::Customer, index)?;
         let at = Some(pos(&raw.id));
@@ -853,7 +862,7 @@ fn component(
             Error::from(
                 b.error(
                     pos(text),
-                    format!("invalid restart_time `{}` for `{id}`", crate::load::shown(&text.value)),
+                    format!("invalid restart_time `{}` for `{id}`", shown(&text.value)),
                 )
                 .help("write a duration such as `45s`, `90m`, `4h` or `1h30m`"),
             )
@@ -910,7 +919,7 @@ fn check_zone_in_region(
     regions: &[Region],
     region: Option<RegionIdx>,
     zone: ZoneIdx,
-    spanned: &Sp<String>,
+    spanned: &At<String>,
     id: &str,
 ) -> Result<()> {
     let zone_region = zones[zone.index()].region;
@@ -975,14 +984,4 @@ fn exceeds(a: f64, b: f64) -> bool {
 /// `45s`, `90m`, `4h`, `1h30m`, `2d`; humantime also reads `1h 30m`.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     humantime::parse_duration(text).ok()
-}
-
-/// Numbers as people write them: `80`, `2.5`, never `80.0`.
-pub fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
 }

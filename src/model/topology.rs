@@ -13,7 +13,8 @@ use std::time::Duration;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::error::Pos;
-use crate::raw::{RawPlan, Sp};
+pub use crate::input::raw::Section;
+use crate::input::raw::{At, RawPlan};
 
 macro_rules! index_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -49,29 +50,6 @@ index_type!(
     /// A customer.
     CustomerIdx
 );
-
-/// The section a component was declared in; it decides what it can be used as
-/// (only data stores can be a `state`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Section {
-    Service,
-    S3Subsystem,
-    LoadBalancer,
-    DataStore,
-    App,
-}
-
-impl Section {
-    pub fn default_kind(self) -> &'static str {
-        match self {
-            Section::Service => "service",
-            Section::S3Subsystem => "s3_subsystem",
-            Section::LoadBalancer => "load_balancer",
-            Section::DataStore => "data_store",
-            Section::App => "app",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct Guard {
@@ -200,7 +178,7 @@ pub struct Customer {
 #[derive(Debug)]
 pub struct Scenario {
     pub name: String,
-    pub plan: Sp<RawPlan>,
+    pub plan: At<RawPlan>,
 }
 
 #[derive(Debug)]

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use petgraph::algo::tarjan_scc;
 use serde::Serialize;
 
-use crate::build::fmt_num;
-use crate::topology::{ComponentIdx, Section, Topology};
+use crate::model::{ComponentIdx, Section, Topology};
+use crate::text::fmt_num;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Summary {
+pub struct Inventory {
     pub name: Option<String>,
     pub components: usize,
     /// Components per kind, in kind order.
@@ -40,12 +40,12 @@ pub enum WarningKind {
     UnusedDataStore,
 }
 
-pub fn summarize(topology: &Topology) -> Summary {
+pub fn inventory(topology: &Topology) -> Inventory {
     let mut kinds = BTreeMap::new();
     for c in topology.components() {
         *kinds.entry(c.kind.to_string()).or_insert(0) += 1;
     }
-    Summary {
+    Inventory {
         name: topology.name().map(str::to_string),
         components: topology.components().len(),
         kinds,
@@ -83,7 +83,7 @@ pub fn warnings(topology: &Topology) -> Vec<Warning> {
         }
     }
     for g in 0..topology.groups().len() {
-        for member in topology.members_of(crate::topology::GroupIdx(g as u32)) {
+        for member in topology.members_of(crate::model::GroupIdx(g as u32)) {
             used[member.index()] = true;
         }
     }

@@ -4,10 +4,12 @@ use comfy_table::presets::NOTHING;
 use comfy_table::{CellAlignment, Table};
 
 use crate::error::Diagnostic;
+use crate::render::push_table;
 use crate::render::style::{Paint, paint};
-use crate::validate::Summary;
+use crate::report::validate::Inventory;
+use crate::text::plural;
 
-pub fn table(summary: &Summary) -> String {
+pub fn table(summary: &Inventory) -> String {
     let mut out = match &summary.name {
         Some(name) => format!("valid topology: {name}\n"),
         None => "valid topology\n".to_string(),
@@ -39,10 +41,7 @@ pub fn table(summary: &Summary) -> String {
     if let Some(column) = table.column_mut(1) {
         column.set_cell_alignment(CellAlignment::Right);
     }
-    for line in table.to_string().lines() {
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    push_table(&mut out, &table);
     out.push_str(&match summary.warnings.len() {
         0 => "no warnings".to_string(),
         n => plural(n, "warning"),
@@ -51,17 +50,8 @@ pub fn table(summary: &Summary) -> String {
     out
 }
 
-/// `1 app`, `2 apps`.
-pub fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
 /// Warnings for stderr, one diagnostic each.
-pub fn warnings(summary: &Summary, color: bool) -> String {
+pub fn warnings(summary: &Inventory, color: bool) -> String {
     summary
         .warnings
         .iter()

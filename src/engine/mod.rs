@@ -13,12 +13,14 @@
 //! raised by a member that had its status by round r-1, so following causes
 //! always ends at a step, even around cycles.
 
+pub mod overlay;
+
 use std::collections::HashMap;
 
-use crate::build::fmt_num;
+use crate::model::{ComponentIdx, GroupIdx, Rule, Topology};
 use crate::plan::{Action, Amount, LoadChange, Plan, Step};
 use crate::status::Status;
-use crate::topology::{ComponentIdx, GroupIdx, Rule, Topology};
+use crate::text::fmt_num;
 
 /// Why a component has its direct status. Numbers are those at the time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -587,7 +589,7 @@ impl<'t> State<'t> {
         self.recompute_capacity(c);
     }
 
-    fn fail_zones(&mut self, zones: &[crate::topology::ZoneIdx], matched: &[ComponentIdx], number: usize) {
+    fn fail_zones(&mut self, zones: &[crate::model::ZoneIdx], matched: &[ComponentIdx], number: usize) {
         for zone in zones {
             self.zone_failed[zone.index()] = true;
         }
@@ -950,7 +952,8 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::load::{Limits, topology_from_str};
+    use crate::limits::Limits;
+    use crate::model::topology_from_str;
     use crate::plan::{Origin, inline_plan, resolve};
 
     const HEADER: &str = "version: 1\nregions:\n  - id: r\n    zones: [z1, z2, z3]\n";

@@ -6,11 +6,11 @@
 
 use serde::Serialize;
 
-use crate::build::fmt_num;
 use crate::engine::{Affected, Cause, Hop, Outcome, ViolationKind};
+use crate::model::{Rule, Section, Topology};
 use crate::plan::Plan;
 use crate::status::{FailOn, Status};
-use crate::topology::{Rule, Section, Topology};
+use crate::text::fmt_weight;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -231,20 +231,6 @@ fn component_report(topology: &Topology, plan: &Plan, affected: &Affected) -> Co
         path_elided: affected.path_length.saturating_sub(affected.path.len()),
         origin: origin_report(topology, plan, affected),
     }
-}
-
-/// Short weights: 950, 12.5k, 51.2M, 3.1B.
-pub fn fmt_weight(w: f64) -> String {
-    let (value, suffix) = if w >= 1e9 {
-        (w / 1e9, "B")
-    } else if w >= 1e6 {
-        (w / 1e6, "M")
-    } else if w >= 1e4 {
-        (w / 1e3, "k")
-    } else {
-        return fmt_num((w * 100.0).round() / 100.0);
-    };
-    format!("{}{suffix}", fmt_num((value * 10.0).round() / 10.0))
 }
 
 fn count_phrase(counts: &Counts, noun: &str, weights: bool) -> String {

@@ -9,15 +9,14 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use serde::de::{DeserializeOwned, DeserializeSeed};
+use serde::de::DeserializeOwned;
 use serde_saphyr::options::DuplicateKeyPolicy;
 use serde_saphyr::{DefaultMessageFormatter, MessageFormatter};
 
-use crate::build::Builder;
-use crate::document::TopologySeed;
 use crate::error::{Diagnostic, Error, Pos, Result, nearest};
-use crate::raw::RawTopology;
-use crate::topology::Topology;
+use crate::input::raw::{At, RawPlan, RawSelector, RawTopology};
+use crate::limits::Limits;
+use crate::text::shown;
 
 /// A kind of file `blast` reads, for messages about the file as a whole.
 pub trait Document {
@@ -29,71 +28,16 @@ impl Document for RawTopology {
     const EMPTY_HELP: &'static str = "a topology starts with `version: 1`";
 }
 
-impl Document for crate::raw::Sp<crate::raw::RawPlan> {
+impl Document for At<RawPlan> {
     const EMPTY_HELP: &'static str = "a plan needs `steps`, e.g. `steps: [{fail: {target: db.a}}]`";
 }
 
-impl Document for crate::raw::RawSelector {
+impl Document for RawSelector {
     const EMPTY_HELP: &'static str = "write a selector, e.g. `{kind: database}`";
 }
 
 impl Document for serde::de::IgnoredAny {
     const EMPTY_HELP: &'static str = "the file has no YAML content";
-}
-
-/// Limits on what `blast` will read.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Largest input file in bytes.
-    pub max_file_bytes: u64,
-    /// Deepest nesting of sequences and mappings.
-    pub max_depth: usize,
-    /// Most components (including customer apps) in one topology.
-    pub max_components: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_file_bytes: 2 * 1024 * 1024 * 1024,
-            max_depth: 64,
-            max_components: 10_000_000,
-        }
-    }
-}
-
-/// Reads, parses, checks and freezes a topology file.
-pub fn load_topology(path: &Path, limits: Limits) -> Result<Topology> {
-    let text = read_text(path, limits)?;
-    let builder = read_topology(&text, path, limits)?;
-    // Everything read has been copied into the builder: the text can go
-    // before the graph is built.
-    drop(text);
-    builder.finish()
-}
-
-/// Parses, checks and freezes topology text; `path` is only used in messages.
-pub fn topology_from_str(text: &str, path: &Path, limits: Limits) -> Result<Topology> {
-    read_topology(text, path, limits)?.finish()
-}
-
-/// Parses topology text, checking each entry as it is read;
-/// [`Builder::finish`] then resolves the references and builds the graph.
-pub fn read_topology<'p>(text: &str, path: &'p Path, limits: Limits) -> Result<Builder<'p>> {
-    let mut builder = Builder::new(path, limits.max_components);
-    let mut failure = None;
-    let parsed = parse_with(text, path, limits, RawTopology::EMPTY_HELP, |deserializer| {
-        TopologySeed {
-            builder: &mut builder,
-            failure: &mut failure,
-        }
-        .deserialize(deserializer)
-    });
-    // A problem the builder found stopped the parser, which reports it as its own error.
-    match failure {
-        Some(problem) => Err(problem),
-        None => parsed.map(|()| builder),
-    }
 }
 
 /// Reads a whole file as UTF-8 text, refusing what is not a readable,
@@ -189,20 +133,6 @@ fn position(before: &[u8]) -> Pos {
     Pos::new(line, column)
 }
 
-/// Text from the input made safe to show on one line of a terminal or CI log:
-/// control and invisible characters (newlines, escape sequences, a BOM) are
-/// written as Rust escapes, everything else as is.
-pub fn shown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '\'' | '"' => out.push(c),
-            c => out.extend(c.escape_debug()),
-        }
-    }
-    out
-}
-
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -220,7 +150,7 @@ pub fn parse_yaml<T: DeserializeOwned + Document>(text: &str, path: &Path, limit
 
 /// Runs `read` on a YAML deserializer over `text`, with budgets scaled to the
 /// input's size; `empty_help` is what to say when the text holds no YAML.
-fn parse_with<'de, T>(
+pub(crate) fn parse_with<'de, T>(
     text: &'de str,
     path: &Path,
     limits: Limits,

@@ -7,9 +7,9 @@
 use std::fmt;
 
 use crate::error::{Diagnostic, nearest};
-use crate::load::shown;
-use crate::raw::{RawSelector, RawSelectorMap};
-use crate::topology::{ComponentIdx, Topology};
+use crate::input::raw::{RawSelector, RawSelectorMap};
+use crate::model::{ComponentIdx, Topology};
+use crate::text::shown;
 
 #[derive(Debug, Clone)]
 pub enum Selector {

@@ -8,8 +8,8 @@
 //! size of what it changes, and [`Overlay::reset`] undoes just that.
 
 use crate::engine::{self, Scratch, State, group_result};
+use crate::model::{ComponentIdx, GroupIdx, Rule, Topology};
 use crate::status::Status;
-use crate::topology::{ComponentIdx, GroupIdx, Rule, Topology};
 
 pub struct Overlay<'t> {
     topology: &'t Topology,

@@ -13,8 +13,6 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-pub type Sp<T> = At<T>;
-
 /// A value and the line and column where it was written. It is read through
 /// serde-saphyr's `Spanned`, which keeps two full locations (64 bytes around
 /// an 8-byte number); a large topology keeps only what messages need.
@@ -44,6 +42,29 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
     }
 }
 
+/// The section a component was declared in; it decides what it can be used as
+/// (only data stores can be a `state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Service,
+    S3Subsystem,
+    LoadBalancer,
+    DataStore,
+    App,
+}
+
+impl Section {
+    pub fn default_kind(self) -> &'static str {
+        match self {
+            Section::Service => "service",
+            Section::S3Subsystem => "s3_subsystem",
+            Section::LoadBalancer => "load_balancer",
+            Section::DataStore => "data_store",
+            Section::App => "app",
+        }
+    }
+}
+
 /// The top-level keys of a topology, in the order the schema lists them.
 pub const TOPOLOGY_KEYS: &[&str] = &[
     "version",
@@ -66,7 +87,7 @@ pub const TOPOLOGY_KEYS: &[&str] = &[
 #[schemars(rename = "Topology")]
 pub struct RawTopology {
     #[schemars(with = "u64")]
-    pub version: Sp<u64>,
+    pub version: At<u64>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -85,7 +106,7 @@ pub struct RawTopology {
     pub customers: Vec<RawCustomer>,
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, RawPlan>")]
-    pub scenarios: BTreeMap<String, Sp<RawPlan>>,
+    pub scenarios: BTreeMap<String, At<RawPlan>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -93,11 +114,11 @@ pub struct RawTopology {
 #[schemars(rename = "Region")]
 pub struct RawRegion {
     #[schemars(with = "String")]
-    pub id: Sp<String>,
+    pub id: At<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[schemars(with = "Vec<String>")]
-    pub zones: Sp<Vec<Sp<String>>>,
+    pub zones: At<Vec<At<String>>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -105,16 +126,16 @@ pub struct RawRegion {
 #[schemars(rename = "Customer")]
 pub struct RawCustomer {
     #[schemars(with = "String")]
-    pub id: Sp<String>,
+    pub id: At<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     #[schemars(with = "Option<f64>")]
-    pub weight: Option<Sp<f64>>,
+    pub weight: Option<At<f64>>,
     #[serde(default)]
     pub tier: Option<String>,
     #[schemars(with = "Vec<RawComponent>")]
-    pub apps: Sp<Vec<RawComponent>>,
+    pub apps: At<Vec<RawComponent>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -122,7 +143,7 @@ pub struct RawCustomer {
 #[schemars(rename = "Component")]
 pub struct RawComponent {
     #[schemars(with = "String")]
-    pub id: Sp<String>,
+    pub id: At<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -131,34 +152,34 @@ pub struct RawComponent {
     pub description: Option<String>,
     #[serde(default)]
     #[schemars(with = "Option<String>")]
-    pub region: Option<Sp<String>>,
+    pub region: Option<At<String>>,
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
-    pub zones: Option<Vec<Sp<String>>>,
+    pub zones: Option<Vec<At<String>>>,
     #[serde(default)]
     #[schemars(with = "Option<RawCapacity>")]
-    pub capacity: Option<Sp<RawCapacity>>,
+    pub capacity: Option<At<RawCapacity>>,
     #[serde(default)]
     #[schemars(with = "Option<f64>")]
-    pub min_capacity: Option<Sp<f64>>,
+    pub min_capacity: Option<At<f64>>,
     #[serde(default)]
     #[schemars(with = "Option<f64>")]
-    pub max_capacity: Option<Sp<f64>>,
+    pub max_capacity: Option<At<f64>>,
     #[serde(default)]
     #[schemars(with = "Option<f64>")]
-    pub load: Option<Sp<f64>>,
+    pub load: Option<At<f64>>,
     #[serde(default)]
     #[schemars(with = "Option<f64>")]
-    pub collapse_at: Option<Sp<f64>>,
+    pub collapse_at: Option<At<f64>>,
     #[serde(default)]
     #[schemars(with = "Option<String>")]
-    pub restart_time: Option<Sp<String>>,
+    pub restart_time: Option<At<String>>,
     #[serde(default)]
     #[schemars(with = "Option<String>")]
-    pub state: Option<Sp<String>>,
+    pub state: Option<At<String>>,
     #[serde(default)]
     #[schemars(with = "Vec<RawDependency>")]
-    pub depends_on: Vec<Sp<RawDependency>>,
+    pub depends_on: Vec<At<RawDependency>>,
     #[serde(default)]
     pub guard: Option<RawGuard>,
     #[serde(default)]
@@ -173,14 +194,14 @@ pub struct RawGuard {
     pub requires_approval: bool,
     #[serde(default)]
     #[schemars(with = "Option<f64>")]
-    pub max_step_percent: Option<Sp<f64>>,
+    pub max_step_percent: Option<At<f64>>,
 }
 
 /// `capacity: 300` or `capacity: {use1-az1: 100, use1-az2: 200}`.
 #[derive(Debug)]
 pub enum RawCapacity {
     Total(f64),
-    PerZone(Vec<(Sp<String>, Sp<f64>)>),
+    PerZone(Vec<(At<String>, At<f64>)>),
 }
 
 impl<'de> Deserialize<'de> for RawCapacity {
@@ -202,8 +223,8 @@ impl<'de> Deserialize<'de> for RawCapacity {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawCapacity, A::Error> {
                 let mut zones = Vec::new();
-                while let Some(zone) = map.next_key::<Sp<String>>()? {
-                    zones.push((zone, map.next_value::<Sp<f64>>()?));
+                while let Some(zone) = map.next_key::<At<String>>()? {
+                    zones.push((zone, map.next_value::<At<f64>>()?));
                 }
                 Ok(RawCapacity::PerZone(zones))
             }
@@ -227,8 +248,8 @@ pub enum RawDependency {
     Single { id: String, mode: RawMode },
     Group {
         /// `None` for `any_of` (K = 1).
-        quorum: Option<Sp<u64>>,
-        members: Vec<Sp<String>>,
+        quorum: Option<At<u64>>,
+        members: Vec<At<String>>,
     },
 }
 
@@ -275,9 +296,9 @@ impl<'de> Deserialize<'de> for RawDependency {
                     match key.as_str() {
                         "id" => id = Some(map.next_value::<String>()?),
                         "mode" => mode = Some(map.next_value::<RawMode>()?),
-                        "any_of" => any_of = Some(map.next_value::<Vec<Sp<String>>>()?),
-                        "quorum" => quorum = Some(map.next_value::<Sp<u64>>()?),
-                        "of" => of = Some(map.next_value::<Vec<Sp<String>>>()?),
+                        "any_of" => any_of = Some(map.next_value::<Vec<At<String>>>()?),
+                        "quorum" => quorum = Some(map.next_value::<At<u64>>()?),
+                        "of" => of = Some(map.next_value::<Vec<At<String>>>()?),
                         "on" => {
                             return Err(de::Error::custom(
                                 "unknown key `on` in a dependency; write `mode: hard` or `mode: soft` (YAML 1.1 tools read `on` as a boolean)",
@@ -378,7 +399,7 @@ pub struct RawPlan {
     #[serde(default)]
     pub fail_on: Option<crate::status::FailOn>,
     #[schemars(with = "Vec<RawStep>")]
-    pub steps: Vec<Sp<RawStep>>,
+    pub steps: Vec<At<RawStep>>,
 }
 
 /// One step: a map with exactly one key, the step kind.

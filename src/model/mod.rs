@@ -1,0 +1,55 @@
+//! The checked, frozen model of a topology, and how it is built from a file.
+//!
+//! [`load_topology`] reads a file (bounded, see [`crate::input::read`]),
+//! streams its entries through [`crate::input::document`] into the
+//! [`Builder`], which checks each as it is read and freezes a [`Topology`].
+
+pub mod build;
+pub mod topology;
+
+use std::path::Path;
+
+use serde::de::DeserializeSeed;
+
+pub use build::Builder;
+pub use topology::*;
+
+use crate::error::Result;
+use crate::input::document::TopologySeed;
+use crate::input::raw::RawTopology;
+use crate::input::read::{Document, parse_with, read_text};
+use crate::limits::Limits;
+
+/// Reads, parses, checks and freezes a topology file.
+pub fn load_topology(path: &Path, limits: Limits) -> Result<Topology> {
+    let text = read_text(path, limits)?;
+    let builder = read_topology(&text, path, limits)?;
+    // Everything read has been copied into the builder: the text can go
+    // before the graph is built.
+    drop(text);
+    builder.finish()
+}
+
+/// Parses, checks and freezes topology text; `path` is only used in messages.
+pub fn topology_from_str(text: &str, path: &Path, limits: Limits) -> Result<Topology> {
+    read_topology(text, path, limits)?.finish()
+}
+
+/// Parses topology text, checking each entry as it is read;
+/// [`Builder::finish`] then resolves the references and builds the graph.
+pub fn read_topology<'p>(text: &str, path: &'p Path, limits: Limits) -> Result<Builder<'p>> {
+    let mut builder = Builder::new(path, limits.max_components);
+    let mut failure = None;
+    let parsed = parse_with(text, path, limits, RawTopology::EMPTY_HELP, |deserializer| {
+        TopologySeed {
+            sink: &mut builder,
+            failure: &mut failure,
+        }
+        .deserialize(deserializer)
+    });
+    // A problem the sink found stopped the parser, which reports it as its own error.
+    match failure {
+        Some(problem) => Err(problem),
+        None => parsed.map(|()| builder),
+    }
+}

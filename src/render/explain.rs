@@ -1,0 +1,53 @@
+//! `blast explain` as text: the chain from the operation to one component.
+
+use comfy_table::Table;
+use comfy_table::presets::NOTHING;
+
+use crate::render::push_table;
+use crate::report::explain::Explanation;
+use crate::status::Status;
+
+pub fn text(explanation: &Explanation) -> String {
+    let mut out = String::new();
+    if let Some((customer, status)) = &explanation.customer {
+        out.push_str(&format!(
+            "customer `{customer}` is {status} through its app `{}`\n",
+            explanation.component
+        ));
+    }
+    let id = &explanation.component;
+    let Some(chain) = &explanation.chain else {
+        out.push_str(&format!("`{id}` stays ok at every step of the plan\n"));
+        return out;
+    };
+    out.push_str(&format!(
+        "`{id}` is {} from step {} ({})\n\n",
+        chain.status, chain.step, chain.operation
+    ));
+    let mut table = Table::new();
+    table.load_style(NOTHING);
+    table.force_no_tty();
+    table.set_header(vec!["", "component", "status", "because"]);
+    for (i, hop) in chain.hops.iter().enumerate() {
+        if i == 1 && chain.elided > 0 {
+            table.add_row(vec![
+                "..".to_string(),
+                format!("({} more hops)", chain.elided),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        let marker = if i == 0 { "*" } else { "->" };
+        table.add_row(vec![
+            marker.to_string(),
+            hop.component.clone(),
+            hop.status.to_string(),
+            hop.because.clone(),
+        ]);
+    }
+    push_table(&mut out, &table);
+    if chain.status == Status::AtRisk {
+        out.push_str("\nat_risk: still serving, with less redundancy or headroom than before\n");
+    }
+    out
+}
