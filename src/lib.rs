@@ -25,6 +25,7 @@ pub mod error;
 pub mod input;
 pub mod limits;
 pub mod model;
+pub mod number;
 pub mod plan;
 pub mod render;
 pub mod report;

@@ -47,3 +47,19 @@ pub fn plural(n: usize, noun: &str) -> String {
         format!("{n} {noun}s")
     }
 }
+
+/// Durations as people write them: `45s`, `90m` as `1h30m`, `4h`, `2d3h`.
+pub fn fmt_duration(d: std::time::Duration) -> String {
+    let mut seconds = d.as_secs();
+    if seconds == 0 {
+        return "0s".to_string();
+    }
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if seconds >= size {
+            out.push_str(&format!("{}{unit}", seconds / size));
+            seconds %= size;
+        }
+    }
+    out
+}

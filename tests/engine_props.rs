@@ -2,7 +2,7 @@
 
 mod common;
 
-use blast_radius::engine::{self, Cause, Scratch, State, evaluate_group};
+use blast_radius::engine::{self, Cause, Conditions, Propagator, State, evaluate_group};
 use blast_radius::model::Topology;
 use blast_radius::plan::{Origin, inline_plan, resolve};
 use blast_radius::report;
@@ -51,7 +51,7 @@ fn worst(topology: &Topology, ops: &[String]) -> Vec<Status> {
 
 /// The reference: apply every rule to every component until nothing changes.
 fn naive_fixpoint(topology: &Topology, state: &State) -> Vec<Status> {
-    let direct: Vec<Status> = topology.component_indices().map(|c| state.direct(c).0).collect();
+    let direct: Vec<Status> = topology.component_indices().map(|c| state.direct(c, state.base_load(c)).0).collect();
     let mut status = direct.clone();
     loop {
         let mut changed = false;
@@ -95,13 +95,13 @@ proptest! {
         let topology = load(&text);
         let plan = resolve(&topology, &inline_plan(&steps).unwrap(), Origin::Inline, &[]).unwrap();
         let mut state = State::new(&topology);
-        let mut scratch = Scratch::default();
         for (i, step) in plan.steps.iter().enumerate() {
-            state.apply(i + 1, step, &[]);
-            let fast = engine::propagate(&state, &mut scratch).status;
+            engine::apply::apply(&mut state, i + 1, step);
+            let mut propagator = Propagator::new(&topology, true, false);
+            propagator.start(&state, None);
+            let fast = propagator.into_statuses();
             let slow = naive_fixpoint(&topology, &state);
             prop_assert_eq!(fast, slow, "after step {} of {:?}\n{}", i + 1, steps, text);
-            state.finish_step();
         }
     }
 
@@ -120,12 +120,13 @@ proptest! {
             // With a left-out middle, the first pair is not one link.
             let skip = usize::from(affected.path_length > path.len());
             for pair in path.windows(2).skip(skip) {
-                match pair[1].cause {
+                match &pair[1].cause {
                     Cause::Dependency { via, group, .. } => {
-                        prop_assert_eq!(via, pair[0].component);
-                        prop_assert!(topology.members_of(group).contains(&via));
-                        prop_assert_eq!(topology.group(group).dependent, pair[1].component);
+                        prop_assert_eq!(*via, pair[0].component);
+                        prop_assert!(topology.members_of(*group).contains(via));
+                        prop_assert_eq!(topology.group(*group).dependent, pair[1].component);
                     }
+                    Cause::Surge { via, .. } | Cause::Failover { via, .. } => prop_assert_eq!(*via, pair[0].component),
                     Cause::Direct { .. } => prop_assert!(false, "only the first hop is a step: {:?}", path),
                 }
             }

@@ -15,6 +15,7 @@ use crate::engine::overlay::Overlay;
 use crate::error::{Diagnostic, Error, Result, nearest};
 use crate::model::{ComponentIdx, GroupIdx, Rule, Topology};
 use crate::status::Status;
+use crate::number::Exact;
 use crate::text::shown;
 
 /// What must go down: an app (any component), or a customer (any of its apps).
@@ -54,7 +55,7 @@ pub struct CutSet {
     /// Members, in id order.
     pub members: Vec<ComponentIdx>,
     /// Customer weight down when the whole set fails.
-    pub weight_down: f64,
+    pub weight_down: Exact,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +91,7 @@ fn cone(topology: &Topology, target: &Target) -> Vec<ComponentIdx> {
     let mut stack: Vec<ComponentIdx> = target.components.clone();
     while let Some(c) = stack.pop() {
         for g in topology.groups_of(c) {
-            if !Overlay::carries_down(topology.group(g).rule) {
+            if !topology.group(g).rule.carries_down() {
                 continue;
             }
             for m in topology.members_of(g) {
@@ -109,7 +110,7 @@ fn cone(topology: &Topology, target: &Target) -> Vec<ComponentIdx> {
 /// without yet taking them down.
 fn partial_groups(overlay: &Overlay, in_cone: &HashSet<ComponentIdx>, out: &mut BTreeSet<GroupIdx>) {
     let topology = overlay.topology();
-    for &(c, _) in overlay.changed() {
+    for (c, _) in overlay.changed() {
         if overlay.status(c) != Status::Down {
             continue;
         }
@@ -148,7 +149,7 @@ pub fn cuts(topology: &Topology, target: &Target, max_size: usize, mut progress:
         } else {
             frontier.push(vec![c]);
             let mut reached = BTreeSet::new();
-            for &(changed, _) in overlay.changed() {
+            for (changed, _) in overlay.changed() {
                 if overlay.status(changed) == Status::Down {
                     reached.extend(topology.dependents_of(changed));
                 }
@@ -225,7 +226,7 @@ pub fn cuts(topology: &Topology, target: &Target, max_size: usize, mut progress:
         a.members
             .len()
             .cmp(&b.members.len())
-            .then_with(|| b.weight_down.total_cmp(&a.weight_down))
+            .then_with(|| b.weight_down.cmp(&a.weight_down))
             .then_with(|| {
                 let ids = |s: &CutSet| {
                     s.members

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::analysis::spof::{SpofEntry, spof_with_threshold};
 use crate::model::{ComponentIdx, Rule, Topology};
 use crate::status::Status;
-use crate::text::fmt_num;
+use crate::number::Exact;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangedComponent {
@@ -30,8 +30,8 @@ pub struct RankMove {
     pub id: String,
     pub old_rank: usize,
     pub new_rank: usize,
-    pub old_weight_down: f64,
-    pub new_weight_down: f64,
+    pub old_weight_down: Exact,
+    pub new_weight_down: Exact,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,19 +64,19 @@ fn fields(topology: &Topology, c: ComponentIdx) -> BTreeMap<&'static str, String
         .iter()
         .map(|p| {
             let zone = p.zone.map_or("global", |z| topology.zone(z).id.as_str());
-            format!("{zone}={}", fmt_num(p.capacity))
+            format!("{zone}={}", p.capacity)
         })
         .collect();
-    let opt = |v: Option<f64>| v.map_or_else(String::new, fmt_num);
+    let opt = |v: &Option<Exact>| v.as_ref().map_or_else(String::new, Exact::display);
     let extras = component.extras();
     BTreeMap::from([
         ("kind", component.kind.to_string()),
         ("region", topology.region_id_of(c).unwrap_or_default().to_string()),
         ("capacity", placements.join(",")),
-        ("min_capacity", opt(extras.min_capacity)),
-        ("max_capacity", opt(extras.max_capacity)),
-        ("load", fmt_num(component.load)),
-        ("collapse_at", opt(extras.collapse_at)),
+        ("min_capacity", opt(&extras.min_capacity)),
+        ("max_capacity", opt(&extras.max_capacity)),
+        ("load", component.load.display()),
+        ("collapse_at", opt(&extras.collapse_at)),
         (
             "restart_time",
             extras.restart_time.map(|d| format!("{d:?}")).unwrap_or_default(),
@@ -93,7 +93,7 @@ fn fields(topology: &Topology, c: ComponentIdx) -> BTreeMap<&'static str, String
             format!(
                 "{}/{}",
                 extras.guard.requires_approval,
-                opt(extras.guard.max_step_percent)
+                opt(&extras.guard.max_step_percent)
             ),
         ),
         ("tags", format!("{:?}", extras.tags)),
@@ -200,14 +200,14 @@ pub fn diff(old: &Topology, new: &Topology, threshold: Option<Status>, mut progr
         }
     }
 
-    let ranks = |t: &Topology, entries: &[SpofEntry]| -> BTreeMap<String, (usize, f64)> {
+    let ranks = |t: &Topology, entries: &[SpofEntry]| -> BTreeMap<String, (usize, Exact)> {
         entries
             .iter()
             .enumerate()
             .map(|(rank, e)| {
                 (
                     t.component(e.component).id.clone(),
-                    (rank + 1, e.impact.customers.down_weight),
+                    (rank + 1, e.impact.customers.down_weight.clone()),
                 )
             })
             .collect()
@@ -218,13 +218,13 @@ pub fn diff(old: &Topology, new: &Topology, threshold: Option<Status>, mut progr
         .filter_map(|(id, (old_rank, old_weight_down))| {
             let (new_rank, new_weight_down) = new_ranks.get(id)?;
             // Among components that take no customer down, rank is only id order.
-            let matters = *old_weight_down > 0.0 || *new_weight_down > 0.0;
+            let matters = old_weight_down.is_positive() || new_weight_down.is_positive();
             (matters && old_rank != new_rank).then(|| RankMove {
                 id: id.clone(),
                 old_rank: *old_rank,
                 new_rank: *new_rank,
-                old_weight_down: *old_weight_down,
-                new_weight_down: *new_weight_down,
+                old_weight_down: old_weight_down.clone(),
+                new_weight_down: new_weight_down.clone(),
             })
         })
         .collect();

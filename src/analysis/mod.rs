@@ -8,6 +8,7 @@ pub mod spof;
 
 use crate::engine::overlay::Overlay;
 use crate::model::{CustomerIdx, Section, Topology};
+use crate::number::Exact;
 use crate::report::Counts;
 use crate::status::Status;
 
@@ -50,16 +51,16 @@ impl ImpactCounter {
                 .map(|a| overlay.baseline(*a))
                 .max()
                 .unwrap_or_default();
-            customers.add(status, customer.weight);
+            customers.add(status, &customer.weight);
             customer_status.push(status);
         }
         for c in topology.component_indices() {
             if topology.component(c).section != Section::App {
-                services.add(overlay.baseline(c), 0.0);
+                services.add(overlay.baseline(c), &Exact::ZERO);
             }
         }
-        let baseline_down = (0..customer_status.len() as u32)
-            .map(CustomerIdx)
+        let baseline_down = topology
+            .customer_indices()
             .filter(|c| customer_status[c.index()] == Status::Down)
             .collect();
         ImpactCounter {
@@ -78,7 +79,7 @@ impl ImpactCounter {
         let topology: &Topology = overlay.topology();
         let mut customers = self.customers.clone();
         let mut services = self.services.clone();
-        for &(c, old) in overlay.changed() {
+        for (c, old) in overlay.changed() {
             let component = topology.component(c);
             match component.customer {
                 Some(customer) if !self.dirty_mark[customer.index()] => {
@@ -87,8 +88,8 @@ impl ImpactCounter {
                 }
                 Some(_) => {}
                 None => {
-                    services.remove(old, 0.0);
-                    services.add(overlay.status(c), 0.0);
+                    services.remove(old, &Exact::ZERO);
+                    services.add(overlay.status(c), &Exact::ZERO);
                 }
             }
         }
@@ -100,8 +101,8 @@ impl ImpactCounter {
             let before = self.customer_status[customer.index()];
             let record = topology.customer(customer);
             let now = record.apps.iter().map(|a| overlay.status(*a)).max().unwrap_or_default();
-            customers.remove(before, record.weight);
-            customers.add(now, record.weight);
+            customers.remove(before, &record.weight);
+            customers.add(now, &record.weight);
             if now == Status::Down && before != Status::Down {
                 down_customers.push(customer);
             }
@@ -110,24 +111,11 @@ impl ImpactCounter {
             }
         }
         down_customers.sort_unstable();
-        settle(&mut customers);
         Impact {
             customers,
             services,
             down_customers,
             hit_customers,
         }
-    }
-}
-
-/// Sums kept by adding and subtracting drift by a few ulps; round them so
-/// that equal impacts compare equal and rank by id.
-fn settle(counts: &mut Counts) {
-    for w in [
-        &mut counts.down_weight,
-        &mut counts.degraded_weight,
-        &mut counts.at_risk_weight,
-    ] {
-        *w = (*w * 1e6).round() / 1e6 + 0.0;
     }
 }

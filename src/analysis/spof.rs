@@ -50,12 +50,12 @@ pub fn rank(topology: &Topology, entries: &mut [SpofEntry]) {
         b.impact
             .customers
             .down_weight
-            .total_cmp(&a.impact.customers.down_weight)
+            .cmp(&a.impact.customers.down_weight)
             .then_with(|| {
                 b.impact
                     .customers
                     .degraded_weight
-                    .total_cmp(&a.impact.customers.degraded_weight)
+                    .cmp(&a.impact.customers.degraded_weight)
             })
             .then_with(|| {
                 topology

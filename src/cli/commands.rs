@@ -104,7 +104,7 @@ fn load(cx: &Context, path: &Path, quiet: bool) -> Result<Topology> {
         spinner.finish_and_clear();
     }
     let topology = result?;
-    plan::check_scenarios(&topology)?;
+    plan::resolve_scenarios(&topology)?;
     Ok(topology)
 }
 
@@ -309,7 +309,8 @@ fn diff(cx: &Context, old: &Path, new: &Path, fail_on: crate::FailOn, format: Re
 
 fn validate(cx: &Context, path: &Path, format: SummaryFormat) -> Result<Output> {
     let topology = load(cx, path, false)?;
-    let inventory = report::validate::inventory(&topology);
+    let scenarios = plan::resolve_scenarios(&topology)?;
+    let inventory = report::validate::inventory(&topology, &scenarios);
     Ok(match format {
         SummaryFormat::Table => Output {
             stdout: render::validate::table(&inventory),

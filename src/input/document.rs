@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::{Error, Result};
-use crate::input::raw::{At, RawComponent, RawCustomer, RawPlan, RawRegion, Section, TOPOLOGY_KEYS};
+use crate::input::raw::{At, FinishNumbers, RawComponent, RawCustomer, RawPlan, RawRegion, Section, TOPOLOGY_KEYS};
 
 /// What receives a topology as it is read. Each call checks what it gets; an
 /// error stops the parse.
@@ -41,6 +41,8 @@ pub trait TopologySink {
 pub struct TopologySeed<'b, S> {
     pub sink: &'b mut S,
     pub failure: &'b mut Option<Error>,
+    /// The text being parsed, for numbers read exactly from it.
+    pub source: &'b str,
 }
 
 /// Keeps the builder's problem and stops the parser.
@@ -67,7 +69,7 @@ impl<'de, S: TopologySink> Visitor<'de> for TopologySeed<'_, S> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let TopologySeed { sink, failure } = self;
+        let TopologySeed { sink, failure, source } = self;
         let mut version_seen = false;
         while let Some(key) = map.next_key::<String>()? {
             let section = match key.as_str() {
@@ -101,16 +103,20 @@ impl<'de, S: TopologySink> Visitor<'de> for TopologySeed<'_, S> {
                         map.next_value_seed(Each {
                             sink: &mut *sink,
                             failure: &mut *failure,
+                            source,
                             add: |s: &mut S, raw| s.customer(raw),
                             item: PhantomData,
                         })?;
                     } else {
-                        sink.defer_customers(map.next_value()?);
+                        let mut customers: Vec<RawCustomer> = map.next_value()?;
+                        customers.finish_numbers(source);
+                        sink.defer_customers(customers);
                     }
                     continue;
                 }
                 "scenarios" => {
-                    let scenarios: BTreeMap<String, At<RawPlan>> = map.next_value()?;
+                    let mut scenarios: BTreeMap<String, At<RawPlan>> = map.next_value()?;
+                    scenarios.values_mut().for_each(|plan| plan.finish_numbers(source));
                     checked(failure, sink.scenarios(scenarios))?;
                     continue;
                 }
@@ -120,11 +126,14 @@ impl<'de, S: TopologySink> Visitor<'de> for TopologySeed<'_, S> {
                 map.next_value_seed(Each {
                     sink: &mut *sink,
                     failure: &mut *failure,
+                    source,
                     add: |s: &mut S, raw: RawComponent| s.component(raw, section),
                     item: PhantomData,
                 })?;
             } else {
-                sink.defer_components(map.next_value()?, section);
+                let mut components: Vec<RawComponent> = map.next_value()?;
+                components.finish_numbers(source);
+                sink.defer_components(components, section);
             }
         }
         if !version_seen {
@@ -138,13 +147,14 @@ impl<'de, S: TopologySink> Visitor<'de> for TopologySeed<'_, S> {
 struct Each<'b, S, T, F> {
     sink: &'b mut S,
     failure: &'b mut Option<Error>,
+    source: &'b str,
     add: F,
     item: PhantomData<T>,
 }
 
 impl<'de, S, T, F> DeserializeSeed<'de> for Each<'_, S, T, F>
 where
-    T: Deserialize<'de>,
+    T: Deserialize<'de> + FinishNumbers,
     F: FnMut(&mut S, T) -> Result<()>,
 {
     type Value = ();
@@ -156,7 +166,7 @@ where
 
 impl<'de, S, T, F> Visitor<'de> for Each<'_, S, T, F>
 where
-    T: Deserialize<'de>,
+    T: Deserialize<'de> + FinishNumbers,
     F: FnMut(&mut S, T) -> Result<()>,
 {
     type Value = ();
@@ -166,7 +176,8 @@ where
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<T>()? {
+        while let Some(mut item) = seq.next_element::<T>()? {
+            item.finish_numbers(self.source);
             checked(self.failure, (self.add)(self.sink, item))?;
         }
         Ok(())

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::error::Pos;
+use crate::number::{Exact, NumberProblem, parse_decimal};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -39,6 +40,153 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
             value: spanned.value,
             pos: Pos::from(spanned.referenced),
         })
+    }
+}
+
+/// A number as written (SPEC section 2): its exact value, or what is wrong
+/// with it, for the reader to report with its place and field name.
+///
+/// YAML hands a plain scalar such as `2.5` over as a binary float, which
+/// cannot hold every decimal; such a value keeps where its text is, and
+/// [`RawNumber::finish`] reads the text exactly once the source is at hand.
+#[derive(Debug, Clone)]
+pub struct RawNumber {
+    pub value: Result<Exact, NumberProblem>,
+    pub pos: Pos,
+    /// Byte range of a scalar the parser read as a float.
+    float_text: Option<(usize, usize)>,
+}
+
+impl RawNumber {
+    /// A number that was not read from a file (an `--op` value).
+    pub fn from_text(text: &str) -> RawNumber {
+        RawNumber {
+            value: parse_decimal(text),
+            pos: Pos::default(),
+            float_text: None,
+        }
+    }
+
+    /// Reads a float scalar's value exactly from its text in `source`.
+    pub fn finish(&mut self, source: &str) {
+        if let Some((start, len)) = self.float_text.take()
+            && let Some(text) = start.checked_add(len).and_then(|end| source.get(start..end))
+        {
+            self.value = parse_decimal(text);
+        }
+    }
+
+    fn from_scalar(scalar: Scalar, at: &serde_saphyr::Location) -> RawNumber {
+        let span = at.span();
+        let (value, float_text) = match scalar {
+            Scalar::Read(value) => (value, None),
+            Scalar::Float(f) => (
+                // The shortest text that reads back as `f`; replaced by the
+                // real text in `finish`.
+                if f.is_finite() { parse_decimal(&format!("{f}")) } else { Err(NumberProblem::NotANumber) },
+                span.byte_offset()
+                    .zip(span.byte_len())
+                    .and_then(|(o, l)| Some((usize::try_from(o).ok()?, usize::try_from(l).ok()?))),
+            ),
+        };
+        RawNumber {
+            value,
+            pos: Pos::from(*at),
+            float_text,
+        }
+    }
+}
+
+/// A scalar where a number belongs.
+enum Scalar {
+    Read(Result<Exact, NumberProblem>),
+    Float(f64),
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Read(parse_decimal(&v.to_string())))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Read(parse_decimal(&v.to_string())))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Read(parse_decimal(v)))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Read(Err(NumberProblem::NotANumber)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Read(Err(NumberProblem::NotANumber)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<Scalar>::deserialize(deserializer)?;
+        Ok(RawNumber::from_scalar(spanned.value, &spanned.referenced))
+    }
+}
+
+impl JsonSchema for RawNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Number".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A non-negative number, at most 1e15, with at most 6 digits after the point.",
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1e15
+        })
+    }
+}
+
+/// Anything holding numbers whose exact value may still need the source text.
+pub trait FinishNumbers {
+    fn finish_numbers(&mut self, source: &str);
+}
+
+impl FinishNumbers for RawNumber {
+    fn finish_numbers(&mut self, source: &str) {
+        self.finish(source);
+    }
+}
+
+impl<T: FinishNumbers> FinishNumbers for Option<T> {
+    fn finish_numbers(&mut self, source: &str) {
+        if let Some(x) = self {
+            x.finish_numbers(source);
+        }
+    }
+}
+
+impl<T: FinishNumbers> FinishNumbers for Vec<T> {
+    fn finish_numbers(&mut self, source: &str) {
+        for x in self {
+            x.finish_numbers(source);
+        }
+    }
+}
+
+impl<T: FinishNumbers> FinishNumbers for At<T> {
+    fn finish_numbers(&mut self, source: &str) {
+        self.value.finish_numbers(source);
     }
 }
 
@@ -130,8 +278,7 @@ pub struct RawCustomer {
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
-    #[schemars(with = "Option<f64>")]
-    pub weight: Option<At<f64>>,
+    pub weight: Option<RawNumber>,
     #[serde(default)]
     pub tier: Option<String>,
     #[schemars(with = "Vec<RawComponent>")]
@@ -157,23 +304,21 @@ pub struct RawComponent {
     #[schemars(with = "Option<Vec<String>>")]
     pub zones: Option<Vec<At<String>>>,
     #[serde(default)]
-    #[schemars(with = "Option<RawCapacity>")]
-    pub capacity: Option<At<RawCapacity>>,
+    pub capacity: Option<RawCapacity>,
     #[serde(default)]
-    #[schemars(with = "Option<f64>")]
-    pub min_capacity: Option<At<f64>>,
+    pub min_capacity: Option<RawNumber>,
     #[serde(default)]
-    #[schemars(with = "Option<f64>")]
-    pub max_capacity: Option<At<f64>>,
+    pub max_capacity: Option<RawNumber>,
     #[serde(default)]
-    #[schemars(with = "Option<f64>")]
-    pub load: Option<At<f64>>,
+    pub load: Option<RawNumber>,
     #[serde(default)]
-    #[schemars(with = "Option<f64>")]
-    pub collapse_at: Option<At<f64>>,
+    pub collapse_at: Option<RawNumber>,
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub restart_time: Option<At<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub restore_time: Option<At<String>>,
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub state: Option<At<String>>,
@@ -181,9 +326,84 @@ pub struct RawComponent {
     #[schemars(with = "Vec<RawDependency>")]
     pub depends_on: Vec<At<RawDependency>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawSurge>")]
+    pub surges: Vec<At<RawSurge>>,
+    #[serde(default)]
+    #[schemars(with = "Option<RawFailover>")]
+    pub failover: Option<At<RawFailover>>,
+    #[serde(default)]
     pub guard: Option<RawGuard>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+}
+
+impl FinishNumbers for RawComponent {
+    fn finish_numbers(&mut self, source: &str) {
+        self.capacity.finish_numbers(source);
+        self.min_capacity.finish_numbers(source);
+        self.max_capacity.finish_numbers(source);
+        self.load.finish_numbers(source);
+        self.collapse_at.finish_numbers(source);
+        self.surges.finish_numbers(source);
+        if let Some(guard) = &mut self.guard {
+            guard.max_step_percent.finish_numbers(source);
+        }
+    }
+}
+
+impl FinishNumbers for RawCustomer {
+    fn finish_numbers(&mut self, source: &str) {
+        self.weight.finish_numbers(source);
+        self.apps.finish_numbers(source);
+    }
+}
+
+/// The threshold of a surge or failover: the status at or above which it acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(rename = "When")]
+pub enum RawWhen {
+    AtRisk,
+    Degraded,
+    Down,
+}
+
+/// Load a component's own trouble creates (SPEC 4.2).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Surge")]
+pub struct RawSurge {
+    /// At or above this status the surge acts (default `degraded`).
+    #[serde(default)]
+    pub when: Option<RawWhen>,
+    /// Whose load rises (default: the component itself, its clients' retries).
+    #[serde(default)]
+    pub target: Option<RawSelector>,
+    /// The target's load times this (at least 1).
+    #[serde(default)]
+    pub factor: Option<RawNumber>,
+    /// Load added to the target.
+    #[serde(default)]
+    pub amount: Option<RawNumber>,
+}
+
+impl FinishNumbers for RawSurge {
+    fn finish_numbers(&mut self, source: &str) {
+        self.factor.finish_numbers(source);
+        self.amount.finish_numbers(source);
+    }
+}
+
+/// Where a component's load goes when it is in trouble (SPEC 4.2).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Failover")]
+pub struct RawFailover {
+    /// The components that take the load, in proportion to their capacity.
+    pub to: RawSelector,
+    /// At or above this status its load moves (`degraded` or `down`, default `down`).
+    #[serde(default)]
+    pub when: Option<RawWhen>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -193,43 +413,84 @@ pub struct RawGuard {
     #[serde(default)]
     pub requires_approval: bool,
     #[serde(default)]
-    #[schemars(with = "Option<f64>")]
-    pub max_step_percent: Option<At<f64>>,
+    pub max_step_percent: Option<RawNumber>,
 }
 
 /// `capacity: 300` or `capacity: {use1-az1: 100, use1-az2: 200}`.
 #[derive(Debug)]
-pub enum RawCapacity {
-    Total(f64),
-    PerZone(Vec<(At<String>, At<f64>)>),
+pub struct RawCapacity {
+    pub value: CapacityValue,
+    pub pos: Pos,
+}
+
+#[derive(Debug)]
+pub enum CapacityValue {
+    Total(RawNumber),
+    PerZone(Vec<(At<String>, RawNumber)>),
+}
+
+impl FinishNumbers for RawCapacity {
+    fn finish_numbers(&mut self, source: &str) {
+        match &mut self.value {
+            CapacityValue::Total(n) => n.finish(source),
+            CapacityValue::PerZone(zones) => zones.iter_mut().for_each(|(_, n)| n.finish(source)),
+        }
+    }
+}
+
+/// The capacity as the parser hands it over, before its place is attached.
+enum CapacityRead {
+    Total(Scalar),
+    PerZone(Vec<(At<String>, RawNumber)>),
+}
+
+impl<'de> Deserialize<'de> for CapacityRead {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CapacityVisitor;
+        impl<'de> Visitor<'de> for CapacityVisitor {
+            type Value = CapacityRead;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a map from zone to number")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<CapacityRead, E> {
+                ScalarVisitor.visit_f64(v).map(CapacityRead::Total)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<CapacityRead, E> {
+                ScalarVisitor.visit_u64(v).map(CapacityRead::Total)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<CapacityRead, E> {
+                ScalarVisitor.visit_i64(v).map(CapacityRead::Total)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<CapacityRead, E> {
+                ScalarVisitor.visit_str(v).map(CapacityRead::Total)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<CapacityRead, E> {
+                ScalarVisitor.visit_bool(v).map(CapacityRead::Total)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CapacityRead, A::Error> {
+                let mut zones = Vec::new();
+                while let Some(zone) = map.next_key::<At<String>>()? {
+                    zones.push((zone, map.next_value::<RawNumber>()?));
+                }
+                Ok(CapacityRead::PerZone(zones))
+            }
+        }
+        deserializer.deserialize_any(CapacityVisitor)
+    }
 }
 
 impl<'de> Deserialize<'de> for RawCapacity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct CapacityVisitor;
-        impl<'de> Visitor<'de> for CapacityVisitor {
-            type Value = RawCapacity;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number or a map from zone to number")
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawCapacity, E> {
-                Ok(RawCapacity::Total(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawCapacity, E> {
-                Ok(RawCapacity::Total(v as f64))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawCapacity, E> {
-                Ok(RawCapacity::Total(v as f64))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawCapacity, A::Error> {
-                let mut zones = Vec::new();
-                while let Some(zone) = map.next_key::<At<String>>()? {
-                    zones.push((zone, map.next_value::<At<f64>>()?));
-                }
-                Ok(RawCapacity::PerZone(zones))
-            }
-        }
-        deserializer.deserialize_any(CapacityVisitor)
+        let spanned = serde_saphyr::Spanned::<CapacityRead>::deserialize(deserializer)?;
+        let at = spanned.referenced;
+        let value = match spanned.value {
+            CapacityRead::Total(scalar) => CapacityValue::Total(RawNumber::from_scalar(scalar, &at)),
+            CapacityRead::PerZone(zones) => CapacityValue::PerZone(zones),
+        };
+        Ok(RawCapacity {
+            value,
+            pos: Pos::from(at),
+        })
     }
 }
 
@@ -395,7 +656,8 @@ pub struct RawPlan {
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
-    pub approvals: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub approvals: Vec<At<String>>,
     #[serde(default)]
     pub fail_on: Option<crate::status::FailOn>,
     #[schemars(with = "Vec<RawStep>")]
@@ -416,6 +678,44 @@ pub enum RawStep {
     AddLoad(RawAddLoad),
     ShiftLoad(RawShiftLoad),
     DeleteData(RawDeleteData),
+    Wait(RawWait),
+}
+
+impl FinishNumbers for RawStep {
+    fn finish_numbers(&mut self, source: &str) {
+        match self {
+            RawStep::RemoveCapacity(s) | RawStep::AddCapacity(s) => {
+                s.count.finish_numbers(source);
+                s.percent.finish_numbers(source);
+            }
+            RawStep::AddLoad(s) => {
+                s.factor.finish_numbers(source);
+                s.amount.finish_numbers(source);
+            }
+            RawStep::ShiftLoad(s) => s.percent.finish_numbers(source),
+            RawStep::Fail(_)
+            | RawStep::Restart(_)
+            | RawStep::FailZone(_)
+            | RawStep::FailRegion(_)
+            | RawStep::DeleteData(_)
+            | RawStep::Wait(_) => {}
+        }
+    }
+}
+
+impl FinishNumbers for RawPlan {
+    fn finish_numbers(&mut self, source: &str) {
+        self.steps.finish_numbers(source);
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Wait")]
+pub struct RawWait {
+    /// How long: `45s`, `10m`, `4h`, `1h30m`.
+    #[schemars(with = "String")]
+    pub duration: At<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -424,9 +724,9 @@ pub enum RawStep {
 pub struct RawCapacityChange {
     pub target: RawSelector,
     #[serde(default)]
-    pub count: Option<f64>,
+    pub count: Option<RawNumber>,
     #[serde(default)]
-    pub percent: Option<f64>,
+    pub percent: Option<RawNumber>,
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
@@ -464,9 +764,9 @@ pub struct RawFailRegion {
 pub struct RawAddLoad {
     pub target: RawSelector,
     #[serde(default)]
-    pub factor: Option<f64>,
+    pub factor: Option<RawNumber>,
     #[serde(default)]
-    pub amount: Option<f64>,
+    pub amount: Option<RawNumber>,
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
@@ -478,7 +778,7 @@ pub struct RawShiftLoad {
     pub from: RawSelector,
     pub to: RawSelector,
     #[serde(default)]
-    pub percent: Option<f64>,
+    pub percent: Option<RawNumber>,
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
@@ -505,8 +805,8 @@ impl JsonSchema for RawCapacity {
         json_schema!({
             "description": "Serving units: a number split evenly over the component's zones, or a map zone -> number.",
             "anyOf": [
-                { "type": "number", "minimum": 0 },
-                { "type": "object", "additionalProperties": { "type": "number", "minimum": 0 } }
+                { "type": "number", "minimum": 0, "maximum": 1e15 },
+                { "type": "object", "additionalProperties": { "type": "number", "minimum": 0, "maximum": 1e15 } }
             ]
         })
     }

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -22,13 +22,18 @@ use string_interner::{DefaultStringInterner, DefaultSymbol, Symbol};
 use crate::error::{Diagnostic, Error, Pos, Result, nearest};
 use crate::input::document::TopologySink;
 use crate::input::raw::{
-    At, RawCapacity, RawComponent, RawCustomer, RawDependency, RawMode, RawPlan, RawRegion, Section,
+    At, CapacityValue, RawComponent, RawCustomer, RawDependency, RawFailover, RawMode, RawNumber, RawPlan, RawRegion,
+    RawSurge, RawWhen, Section,
 };
+use crate::model::selector::Selector;
 use crate::model::topology::{
-    Component, ComponentIdx, Customer, CustomerIdx, Extras, Group, GroupIdx, Guard, Placement, Region, RegionIdx, Rule,
-    Scenario, Topology, Zone, ZoneIdx,
+    Component, ComponentIdx, Customer, CustomerIdx, Extras, Failover, FailoverIdx, Group, GroupIdx, Guard, Placement,
+    Region, RegionIdx, Rows, Rule, Scenario, Surge, SurgeEffect, SurgeIdx, Topology, Zone, ZoneIdx,
 };
-use crate::text::{fmt_num, shown};
+use crate::limits::forbidden_character;
+use crate::number::Exact;
+use crate::status::Status;
+use crate::text::shown;
 
 /// What an id names, for messages like "`x` is a region, not a component".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +99,15 @@ pub struct Builder<'p> {
     states: Vec<(ComponentIdx, DefaultSymbol, Pos)>,
     customers: Vec<Customer>,
     scenarios: Vec<Scenario>,
+    /// Surges and failovers, whose selectors are resolved once every id is known.
+    dynamics: Vec<PendingDynamics>,
+}
+
+/// A component's `surges` and `failover` as written.
+struct PendingDynamics {
+    source: ComponentIdx,
+    surges: Vec<At<RawSurge>>,
+    failover: Option<At<RawFailover>>,
 }
 
 fn pos<T>(spanned: &At<T>) -> Pos {
@@ -133,6 +147,7 @@ impl<'p> Builder<'p> {
             states: Vec::new(),
             customers: Vec::new(),
             scenarios: Vec::new(),
+            dynamics: Vec::new(),
         }
     }
 
@@ -237,38 +252,28 @@ impl<'p> Builder<'p> {
         self.names.get_or_intern(name)
     }
 
-    fn number(&self, value: &At<f64>, field: &str, id: &str) -> Result<f64> {
-        self.number_at(value.value, pos(value), field, id)
+    /// A number's exact value, or a located message naming the field and whose it is.
+    fn number(&self, raw: &RawNumber, field: &str, id: &str) -> Result<Exact> {
+        raw.value.clone().map_err(|problem| {
+            self.error(raw.pos, format!("`{field}` of `{id}` is {}", problem.describe()))
+                .help(problem.help())
+                .into()
+        })
     }
 
-    fn number_at(&self, v: f64, at: Pos, field: &str, id: &str) -> Result<f64> {
-        if !v.is_finite() {
-            return Err(self
-                .error(at, format!("`{field}` of `{id}` is not a finite number"))
-                .help("use a plain non-negative number")
-                .into());
-        }
-        if v < 0.0 {
-            return Err(self
-                .error(at, format!("`{field}` of `{id}` is negative ({v})"))
-                .help("use a non-negative number")
-                .into());
-        }
-        if v > crate::limits::MAX_NUMBER {
-            return Err(self
-                .error(
-                    at,
-                    format!("`{field}` of `{id}` is too large ({v:e}); the limit is 1e15"),
-                )
-                .help("use a realistic number")
-                .into());
-        }
-        // -0 is finite and not below zero, but prints oddly; normalise it.
-        Ok(v + 0.0)
+    fn optional_number(&self, raw: &Option<RawNumber>, field: &str, id: &str) -> Result<Option<Exact>> {
+        raw.as_ref().map(|n| self.number(n, field, id)).transpose()
     }
 
-    fn optional_number(&self, value: &Option<At<f64>>, field: &str, id: &str) -> Result<Option<f64>> {
-        value.as_ref().map(|v| self.number(v, field, id)).transpose()
+    fn duration(&self, raw: &Option<At<String>>, field: &str, id: &str) -> Result<Option<Duration>> {
+        let Some(text) = raw else { return Ok(None) };
+        parse_duration(&text.value)
+            .map(Some)
+            .ok_or_else(|| {
+                self.error(pos(text), format!("invalid {field} `{}` for `{id}`", shown(&text.value)))
+                    .help("write a duration such as `45s`, `90m`, `4h` or `1h30m`")
+                    .into()
+            })
     }
 
     /// Free text is printed in reports and CI logs, so it may hold no control
@@ -276,8 +281,7 @@ impl<'p> Builder<'p> {
     /// and line breaks in a description. `what` names the field; it is only
     /// written out for a message, since this runs for every component.
     fn text(&self, at: Option<Pos>, value: Option<&str>, what: impl FnOnce() -> String, multiline: bool) -> Result<()> {
-        let allowed = |c: char| c == '\t' || (multiline && c == '\n');
-        let Some(bad) = value.and_then(|v| v.chars().find(|c| c.is_control() && !allowed(*c))) else {
+        let Some(bad) = value.and_then(|v| forbidden_character(v, multiline)) else {
             return Ok(());
         };
         let mut diagnostic = Diagnostic::new(format!(
@@ -375,14 +379,14 @@ impl TopologySink for Builder<'_> {
                 self.declare(zone, IdKind::Zone, self.zones.len() as u32)?;
                 self.zones.push(Zone {
                     id: zone.value.clone(),
-                    region: RegionIdx(self.regions.len() as u32),
+                    region: RegionIdx::new(self.regions.len()),
                 });
             }
             let first = self.zones.len() - region.zones.value.len();
             self.regions.push(Region {
                 id: region.id.value.clone(),
                 name: region.name.clone(),
-                zones: (first as u32..self.zones.len() as u32).map(ZoneIdx).collect(),
+                zones: (first..self.zones.len()).map(ZoneIdx::new).collect(),
             });
         }
         self.regions_done()
@@ -420,7 +424,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn add_component(&mut self, raw: RawComponent, section: Section, customer: Option<CustomerIdx>) -> Result<()> {
+    fn add_component(&mut self, mut raw: RawComponent, section: Section, customer: Option<CustomerIdx>) -> Result<()> {
         let index = self.components.len() as u32;
         if self.components.len() >= self.max_components {
             return Err(self
@@ -451,7 +455,15 @@ impl Builder<'_> {
         self.placements = placements;
         self.zone_slots = zone_slots;
         self.components.push(checked?);
-        self.references(ComponentIdx(index), raw)
+        let me = ComponentIdx::new(index as usize);
+        if !raw.surges.is_empty() || raw.failover.is_some() {
+            self.dynamics.push(PendingDynamics {
+                source: me,
+                surges: std::mem::take(&mut raw.surges),
+                failover: raw.failover.take(),
+            });
+        }
+        self.references(me, raw)
     }
 
     /// Records `state` and `depends_on` for [`Builder::finish`], checking
@@ -531,10 +543,7 @@ impl Builder<'_> {
         let id = &raw.id.value;
         self.text(at, raw.name.as_deref(), || format!("`name` of customer `{id}`"), false)?;
         self.text(at, raw.tier.as_deref(), || format!("`tier` of customer `{id}`"), false)?;
-        let weight = match &raw.weight {
-            Some(w) => self.number(w, "weight", id)?,
-            None => 1.0,
-        };
+        let weight = self.optional_number(&raw.weight, "weight", id)?.unwrap_or(Exact::ONE);
         if raw.apps.value.is_empty() {
             return Err(self
                 .error(pos(&raw.apps), format!("customer `{id}` has no apps"))
@@ -543,14 +552,16 @@ impl Builder<'_> {
         }
         let first_app = self.components.len() as u32;
         for app in raw.apps.value {
-            self.add_component(app, Section::App, Some(CustomerIdx(index)))?;
+            self.add_component(app, Section::App, Some(CustomerIdx::new(index as usize)))?;
         }
+        let at = pos(&raw.id);
         self.customers.push(Customer {
             id: raw.id.value,
             name: raw.name,
             weight,
             tier: raw.tier,
-            apps: (first_app..self.components.len() as u32).map(ComponentIdx).collect(),
+            apps: (first_app as usize..self.components.len()).map(ComponentIdx::new).collect(),
+            pos: at,
         });
         Ok(())
     }
@@ -567,7 +578,7 @@ impl Builder<'_> {
         let mut listed_in: Vec<u32> = vec![0; self.components.len()];
         let mut states = self.states.iter().peekable();
         for i in 0..self.components.len() {
-            let me = ComponentIdx(i as u32);
+            let me = ComponentIdx::new(i);
             if let Some((_, store, at)) = states.next_if(|(c, _, _)| *c == me) {
                 let id = self.components[i].id.as_str();
                 let target = self.resolve_symbol(*store, *at, IdKind::Component, "state", id)?;
@@ -578,14 +589,14 @@ impl Builder<'_> {
                         .help("`state` names an entry of `data_stores`")
                         .into());
                 }
-                self.components[i].state = Some(ComponentIdx(target));
+                self.components[i].state = Some(ComponentIdx::new(target as usize));
             }
             let id = self.components[i].id.as_str();
             for g in self.components[i].groups.clone() {
                 let group = &self.groups[g as usize];
                 for m in group.members.clone() {
                     let (name, at) = (self.member_names[m as usize], self.member_pos[m as usize]);
-                    let target = ComponentIdx(self.resolve_symbol(name, at, IdKind::Component, "dependency", id)?);
+                    let target = ComponentIdx::new((self.resolve_symbol(name, at, IdKind::Component, "dependency", id)?) as usize);
                     if std::mem::replace(&mut listed_in[target.index()], g + 1) == g + 1 {
                         let name = self.name_of(name);
                         return Err(self
@@ -614,12 +625,13 @@ impl Builder<'_> {
             groups,
             customers,
             scenarios,
+            dynamics,
             ..
         } = self;
         let graph = dependency_graph(components.len(), &groups, &members);
-        let mut by_id: Vec<ComponentIdx> = (0..components.len() as u32).map(ComponentIdx).collect();
+        let mut by_id: Vec<ComponentIdx> = (0..components.len()).map(ComponentIdx::new).collect();
         by_id.sort_unstable_by(|a, b| components[a.index()].id.cmp(&components[b.index()].id));
-        Ok(Topology {
+        let mut topology = Topology {
             source: path.to_path_buf(),
             name,
             description,
@@ -631,9 +643,127 @@ impl Builder<'_> {
             members,
             customers,
             scenarios,
+            surges: Vec::new(),
+            surge_targets: Vec::new(),
+            failovers: Vec::new(),
+            failover_targets: Vec::new(),
+            surges_into: Rows::default(),
+            failovers_into: Rows::default(),
             graph,
             by_id,
+            cycles: OnceLock::new(),
+        };
+        resolve_dynamics(&mut topology, path, dynamics)?;
+        Ok(topology)
+    }
+}
+
+/// Resolves every surge's `target` and failover's `to` against the whole
+/// topology (SPEC 4.2), in file order, and indexes who sends load to whom.
+fn resolve_dynamics(topology: &mut Topology, path: &Path, pending: Vec<PendingDynamics>) -> Result<()> {
+    let locate = |at: Pos, diagnostic: Diagnostic, owner: &str, what: &str| -> Error {
+        let message = format!("{what} of `{owner}`: {}", diagnostic.message);
+        Diagnostic { message, ..diagnostic }.at(at.at(path)).into()
+    };
+    let mut surges = Vec::new();
+    let mut surge_targets = Vec::new();
+    let mut failovers = Vec::new();
+    let mut failover_targets = Vec::new();
+    for entry in pending {
+        let owner = topology.component(entry.source).id.clone();
+        let first_surge = surges.len() as u32;
+        for surge in &entry.surges {
+            let targets = match &surge.value.target {
+                Some(raw) => Selector::parse(raw, "target")
+                    .and_then(|selector| selector.resolve(topology, "target"))
+                    .map_err(|d| locate(surge.pos, d, &owner, "surge"))?,
+                None => vec![entry.source],
+            };
+            let start = surge_targets.len() as u32;
+            surge_targets.extend(targets);
+            surges.push(Surge {
+                source: entry.source,
+                when: surge.value.when.map_or(Status::Degraded, status_of),
+                effect: surge_effect_checked(&surge.value),
+                targets: start..surge_targets.len() as u32,
+                pos: surge.pos,
+            });
+        }
+        topology.components[entry.source.index()].extras_mut().surges = first_surge..surges.len() as u32;
+        if let Some(failover) = &entry.failover {
+            let when = failover.value.when.map_or(Status::Down, status_of);
+            if when == Status::AtRisk {
+                return Err(Diagnostic::new(format!(
+                    "failover of `{owner}`: `when: at_risk` would move load away from a component that still serves fully"
+                ))
+                .at(failover.pos.at(path))
+                .help("use `when: degraded` or `when: down` (the default)")
+                .into());
+            }
+            let mut targets = Selector::parse(&failover.value.to, "to")
+                .and_then(|selector| selector.resolve(topology, "to"))
+                .map_err(|d| locate(failover.pos, d, &owner, "failover"))?;
+            targets.retain(|t| *t != entry.source);
+            if targets.is_empty() {
+                return Err(Diagnostic::new(format!("failover of `{owner}`: `to` matches only `{owner}` itself"))
+                    .at(failover.pos.at(path))
+                    .help("name the components that take over its load")
+                    .into());
+            }
+            let start = failover_targets.len() as u32;
+            failover_targets.extend(targets);
+            let index = FailoverIdx::new(failovers.len());
+            failovers.push(Failover {
+                source: entry.source,
+                when,
+                targets: start..failover_targets.len() as u32,
+                pos: failover.pos,
+            });
+            topology.components[entry.source.index()].extras_mut().failover = Some(index);
+        }
+    }
+    let n = topology.components.len();
+    let surge_pairs = surges
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            surge_targets[s.targets.start as usize..s.targets.end as usize]
+                .iter()
+                .map(move |t| (t.index() as u32, SurgeIdx::new(i)))
         })
+        .collect();
+    let failover_pairs = failovers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| {
+            failover_targets[f.targets.start as usize..f.targets.end as usize]
+                .iter()
+                .map(move |t| (t.index() as u32, FailoverIdx::new(i)))
+        })
+        .collect();
+    topology.surges_into = Rows::from_pairs(n, surge_pairs);
+    topology.failovers_into = Rows::from_pairs(n, failover_pairs);
+    topology.surges = surges;
+    topology.surge_targets = surge_targets;
+    topology.failovers = failovers;
+    topology.failover_targets = failover_targets;
+    Ok(())
+}
+
+fn status_of(when: RawWhen) -> Status {
+    match when {
+        RawWhen::AtRisk => Status::AtRisk,
+        RawWhen::Degraded => Status::Degraded,
+        RawWhen::Down => Status::Down,
+    }
+}
+
+/// The effect of a surge already checked by [`surge_effect`] as it was read.
+fn surge_effect_checked(raw: &RawSurge) -> SurgeEffect {
+    match (&raw.factor, &raw.amount) {
+        (Some(f), _) => SurgeEffect::Factor(f.value.clone().unwrap_or(Exact::ONE)),
+        (None, Some(a)) => SurgeEffect::Amount(a.value.clone().unwrap_or_default()),
+        (None, None) => SurgeEffect::Amount(Exact::ZERO),
     }
 }
 
@@ -647,7 +777,7 @@ fn dependency_graph(components: usize, groups: &[Group], members: &[ComponentIdx
     for (g, group) in groups.iter().enumerate() {
         let dependent = NodeIndex::new(group.dependent.index());
         for member in &members[group.members.start as usize..group.members.end as usize] {
-            graph.add_edge(NodeIndex::new(member.index()), dependent, GroupIdx(g as u32));
+            graph.add_edge(NodeIndex::new(member.index()), dependent, GroupIdx::new(g));
         }
     }
     graph
@@ -666,7 +796,6 @@ fn component(
     placements: &mut Vec<Placement>,
     zone_slots: &mut [u32],
 ) -> Result<Component> {
-    let (regions, zones) = (b.regions.as_slice(), b.zones.as_slice());
     let id = raw.id.value.as_str();
     let at = Some(pos(&raw.id));
     b.text(at, raw.name.as_deref(), || format!("`name` of `{id}`"), false)?;
@@ -679,221 +808,50 @@ fn component(
     )?;
     b.tags(pos(&raw.id), &raw.tags, id)?;
     let mut region = match &raw.region {
-        Some(r) => Some(RegionIdx(b.resolve(&r.value, pos(r), IdKind::Region, "region", id)?)),
+        Some(r) => Some(RegionIdx::new(
+            b.resolve(&r.value, pos(r), IdKind::Region, "region", id)? as usize,
+        )),
         None => None,
     };
-
-    // Where the capacity lives: explicit zones, the region's zones, a
-    // per-zone capacity map's keys, or nowhere in particular (global).
-    let mut placed: Vec<ZoneIdx> = Vec::new();
-    if let Some(list) = &raw.zones {
-        if list.is_empty() {
-            return Err(b
-                .error(pos(&raw.id), format!("`{id}` has an empty `zones` list"))
-                .help("list its zones, or leave `zones` out to spread it over its region")
-                .into());
-        }
-        for z in list {
-            let zone = ZoneIdx(b.resolve(&z.value, pos(z), IdKind::Zone, "zone", id)?);
-            check_zone_in_region(b, zones, regions, region, zone, z, id)?;
-            if zone_slots[zone.index()] != NO_SLOT {
-                return Err(b
-                    .error(pos(z), format!("zone `{}` is listed twice for `{id}`", z.value))
-                    .help("list each zone once")
-                    .into());
-            }
-            zone_slots[zone.index()] = placed.len() as u32;
-            placed.push(zone);
-        }
-    } else if let Some(r) = region {
-        placed.extend(regions[r.index()].zones.iter().copied());
-        for (slot, zone) in placed.iter().enumerate() {
-            zone_slots[zone.index()] = slot as u32;
-        }
-    }
-
-    let first = placements.len() as u32;
-    let capacity_given = raw.capacity.is_some();
-    match raw.capacity.as_ref().map(|c| &c.value) {
-        Some(RawCapacity::PerZone(map)) => {
-            let explicit_zones = raw.zones.is_some() || region.is_some();
-            let mut shares = vec![0.0; placed.len()];
-            let mut extra = Vec::new();
-            for (zone_name, amount) in map {
-                let zone = ZoneIdx(b.resolve(&zone_name.value, pos(zone_name), IdKind::Zone, "capacity", id)?);
-                let amount = b.number(amount, "capacity", id)?;
-                match zone_slots[zone.index()] {
-                    NO_SLOT if !explicit_zones => extra.push((zone, amount)),
-                    NO_SLOT => {
-                        return Err(b
-                            .error(
-                                pos(zone_name),
-                                format!(
-                                    "capacity of `{id}` names zone `{}`, which is not one of its zones",
-                                    zone_name.value
-                                ),
-                            )
-                            .help("add the zone to `zones`, or remove it from the capacity map")
-                            .into());
-                    }
-                    at => shares[at as usize] += amount,
-                }
-            }
-            placements.extend(placed.iter().zip(&shares).map(|(z, c)| Placement {
-                zone: Some(*z),
-                capacity: *c,
-            }));
-            placements.extend(extra.into_iter().map(|(z, c)| Placement {
-                zone: Some(z),
-                capacity: c,
-            }));
-        }
-        Some(RawCapacity::Total(total)) => {
-            let at = raw.capacity.as_ref().map_or(pos(&raw.id), pos);
-            let total = b.number_at(*total, at, "capacity", id)?;
-            push_even(placements, &placed, total);
-        }
-        None => {
-            // One unit in each zone, or one unit if it has none.
-            let units = placed.len().max(1) as f64;
-            push_even(placements, &placed, units);
-        }
-    }
-    for zone in &placed {
-        zone_slots[zone.index()] = NO_SLOT;
-    }
-    let placement = first..placements.len() as u32;
-    let capacity: f64 = placements[first as usize..].iter().map(|p| p.capacity).sum();
-
+    let first = placements.len();
+    place(b, raw, region, placements, zone_slots)?;
+    let capacity: Exact = placements[first..].iter().map(|p| &p.capacity).sum();
     // A component placed only in zones of one region belongs to that region.
     if region.is_none() {
-        let mut zone_regions = placements[first as usize..]
+        let mut zone_regions = placements[first..]
             .iter()
             .filter_map(|p| p.zone)
-            .map(|z| zones[z.index()].region);
+            .map(|z| b.zones[z.index()].region);
         if let Some(r) = zone_regions.next()
             && zone_regions.all(|other| other == r)
         {
             region = Some(r);
         }
     }
-
-    let min_capacity = b.optional_number(&raw.min_capacity, "min_capacity", id)?;
-    let max_capacity = b.optional_number(&raw.max_capacity, "max_capacity", id)?;
-    let at_capacity = raw.capacity.as_ref().map_or(pos(&raw.id), pos);
-    if let (Some(min), true) = (min_capacity, capacity_given)
-        && exceeds(min, capacity)
-    {
-        return Err(b
-            .error(
-                at_capacity,
-                format!(
-                    "`{id}` has capacity {} below its min_capacity {}",
-                    fmt_num(capacity),
-                    fmt_num(min)
-                ),
-            )
-            .help("min_capacity <= capacity <= max_capacity must hold at the start")
-            .into());
-    }
-    if let Some(max) = max_capacity
-        && exceeds(capacity, max)
-    {
-        return Err(b
-            .error(
-                at_capacity,
-                format!(
-                    "`{id}` has capacity {} above its max_capacity {}",
-                    fmt_num(capacity),
-                    fmt_num(max)
-                ),
-            )
-            .help("min_capacity <= capacity <= max_capacity must hold at the start")
-            .into());
-    }
-    if let (Some(min), Some(max)) = (min_capacity, max_capacity)
-        && exceeds(min, max)
-    {
-        let at = raw.min_capacity.as_ref().map_or(pos(&raw.id), pos);
-        return Err(b
-            .error(
-                at,
-                format!(
-                    "`{id}` has min_capacity {} above its max_capacity {}",
-                    fmt_num(min),
-                    fmt_num(max)
-                ),
-            )
-            .help("min_capacity <= capacity <= max_capacity must hold")
-            .into());
-    }
-    if !capacity_given
-        && let Some(min) = min_capacity
-        && exceeds(min, capacity)
-    {
-        let at = raw.min_capacity.as_ref().map_or(pos(&raw.id), pos);
-        return Err(b
-            .error(
-                at,
-                format!(
-                    "`{id}` has min_capacity {} but no capacity (it counts {} unit(s))",
-                    fmt_num(min),
-                    fmt_num(capacity)
-                ),
-            )
-            .help("give it a `capacity`")
-            .into());
-    }
-    let load = b.optional_number(&raw.load, "load", id)?.unwrap_or(0.0);
+    let (min_capacity, max_capacity) = capacity_limits(b, raw, &capacity)?;
+    let load = b.optional_number(&raw.load, "load", id)?.unwrap_or_default();
     let collapse_at = b.optional_number(&raw.collapse_at, "collapse_at", id)?;
-    if let (Some(c), Some(spanned)) = (collapse_at, &raw.collapse_at)
-        && c <= 1.0
+    if let (Some(c), Some(written)) = (&collapse_at, &raw.collapse_at)
+        && *c <= Exact::ONE
     {
         return Err(b
             .error(
-                pos(spanned),
+                written.pos,
                 format!("`collapse_at` of `{id}` is {c}, but it must be greater than 1"),
             )
             .help("collapse_at is the load/capacity ratio at which it goes down, e.g. 1.3")
             .into());
     }
-    let restart_time = match &raw.restart_time {
-        Some(text) => Some(parse_duration(&text.value).ok_or_else(|| {
-            Error::from(
-                b.error(
-                    pos(text),
-                    format!("invalid restart_time `{}` for `{id}`", shown(&text.value)),
-                )
-                .help("write a duration such as `45s`, `90m`, `4h` or `1h30m`"),
-            )
-        })?),
-        None => None,
-    };
-    let guard = match &raw.guard {
-        Some(g) => {
-            let max_step_percent = b.optional_number(&g.max_step_percent, "max_step_percent", id)?;
-            if let (Some(p), Some(spanned)) = (max_step_percent, &g.max_step_percent)
-                && p > 100.0
-            {
-                return Err(b
-                    .error(pos(spanned), format!("`max_step_percent` of `{id}` is {p}, above 100"))
-                    .help("use a percentage between 0 and 100")
-                    .into());
-            }
-            Guard {
-                requires_approval: g.requires_approval,
-                max_step_percent,
-            }
-        }
-        None => Guard::default(),
-    };
-
+    let guard = guard(b, raw, id)?;
+    for surge in &raw.surges {
+        surge_effect(b, surge, id)?;
+    }
     let mut checked = Component {
         id: raw.id.value.clone(),
         kind,
         section,
         region,
-        placement,
+        placement: first as u32..placements.len() as u32,
         capacity,
         load,
         state: None,
@@ -906,11 +864,191 @@ fn component(
         min_capacity,
         max_capacity,
         collapse_at,
-        restart_time,
+        restart_time: b.duration(&raw.restart_time, "restart_time", id)?,
+        restore_time: b.duration(&raw.restore_time, "restore_time", id)?,
         guard,
         tags: raw.tags.clone(),
+        surges: 0..0,
+        failover: None,
     });
     Ok(checked)
+}
+
+/// Where the capacity lives: explicit zones, the region's zones, a per-zone
+/// capacity map's keys, or nowhere in particular (global). Pushes one
+/// placement per zone.
+fn place(
+    b: &Builder,
+    raw: &RawComponent,
+    region: Option<RegionIdx>,
+    placements: &mut Vec<Placement>,
+    zone_slots: &mut [u32],
+) -> Result<()> {
+    let id = raw.id.value.as_str();
+    let mut placed: Vec<ZoneIdx> = Vec::new();
+    if let Some(list) = &raw.zones {
+        if list.is_empty() {
+            return Err(b
+                .error(pos(&raw.id), format!("`{id}` has an empty `zones` list"))
+                .help("list its zones, or leave `zones` out to spread it over its region")
+                .into());
+        }
+        for z in list {
+            let zone = ZoneIdx::new(b.resolve(&z.value, pos(z), IdKind::Zone, "zone", id)? as usize);
+            check_zone_in_region(b, &b.zones, &b.regions, region, zone, z, id)?;
+            if zone_slots[zone.index()] != NO_SLOT {
+                return Err(b
+                    .error(pos(z), format!("zone `{}` is listed twice for `{id}`", z.value))
+                    .help("list each zone once")
+                    .into());
+            }
+            zone_slots[zone.index()] = placed.len() as u32;
+            placed.push(zone);
+        }
+    } else if let Some(r) = region {
+        placed.extend(b.regions[r.index()].zones.iter().copied());
+        for (slot, zone) in placed.iter().enumerate() {
+            zone_slots[zone.index()] = slot as u32;
+        }
+    }
+    let result = place_capacity(b, raw, &placed, region.is_some(), placements, zone_slots);
+    for zone in &placed {
+        zone_slots[zone.index()] = NO_SLOT;
+    }
+    result
+}
+
+fn place_capacity(
+    b: &Builder,
+    raw: &RawComponent,
+    placed: &[ZoneIdx],
+    has_region: bool,
+    placements: &mut Vec<Placement>,
+    zone_slots: &[u32],
+) -> Result<()> {
+    let id = raw.id.value.as_str();
+    match raw.capacity.as_ref().map(|c| &c.value) {
+        Some(CapacityValue::PerZone(map)) => {
+            let explicit_zones = raw.zones.is_some() || has_region;
+            let mut shares = vec![Exact::ZERO; placed.len()];
+            let mut extra = Vec::new();
+            for (zone_name, amount) in map {
+                let zone = ZoneIdx::new(
+                    b.resolve(&zone_name.value, pos(zone_name), IdKind::Zone, "capacity", id)? as usize,
+                );
+                let amount = b.number(amount, "capacity", id)?;
+                match zone_slots[zone.index()] {
+                    NO_SLOT if !explicit_zones => extra.push(Placement {
+                        zone: Some(zone),
+                        capacity: amount,
+                    }),
+                    NO_SLOT => {
+                        return Err(b
+                            .error(
+                                pos(zone_name),
+                                format!(
+                                    "capacity of `{id}` names zone `{}`, which is not one of its zones",
+                                    zone_name.value
+                                ),
+                            )
+                            .help("add the zone to `zones`, or remove it from the capacity map")
+                            .into());
+                    }
+                    at => shares[at as usize] = &shares[at as usize] + &amount,
+                }
+            }
+            placements.extend(placed.iter().zip(shares).map(|(z, capacity)| Placement {
+                zone: Some(*z),
+                capacity,
+            }));
+            placements.extend(extra);
+        }
+        Some(CapacityValue::Total(total)) => push_even(placements, placed, b.number(total, "capacity", id)?),
+        // One unit in each zone, or one unit if it has none.
+        None => push_even(placements, placed, Exact::from_int(placed.len().max(1) as i64)),
+    }
+    Ok(())
+}
+
+/// `min_capacity <= capacity <= max_capacity` at the start.
+fn capacity_limits(b: &Builder, raw: &RawComponent, capacity: &Exact) -> Result<(Option<Exact>, Option<Exact>)> {
+    let id = raw.id.value.as_str();
+    let min = b.optional_number(&raw.min_capacity, "min_capacity", id)?;
+    let max = b.optional_number(&raw.max_capacity, "max_capacity", id)?;
+    let at_capacity = raw.capacity.as_ref().map_or(pos(&raw.id), |c| c.pos);
+    let at_min = raw.min_capacity.as_ref().map_or(pos(&raw.id), |n| n.pos);
+    let problem = match (&min, &max) {
+        (Some(min), _) if raw.capacity.is_none() && min > capacity => Some((
+            at_min,
+            format!("`{id}` has min_capacity {min} but no capacity (it counts {capacity} unit(s))"),
+            "give it a `capacity`",
+        )),
+        (Some(min), _) if min > capacity => Some((
+            at_capacity,
+            format!("`{id}` has capacity {capacity} below its min_capacity {min}"),
+            "min_capacity <= capacity <= max_capacity must hold at the start",
+        )),
+        (_, Some(max)) if capacity > max => Some((
+            at_capacity,
+            format!("`{id}` has capacity {capacity} above its max_capacity {max}"),
+            "min_capacity <= capacity <= max_capacity must hold at the start",
+        )),
+        (Some(min), Some(max)) if min > max => Some((
+            at_min,
+            format!("`{id}` has min_capacity {min} above its max_capacity {max}"),
+            "min_capacity <= capacity <= max_capacity must hold",
+        )),
+        _ => None,
+    };
+    match problem {
+        Some((at, message, help)) => Err(b.error(at, message).help(help).into()),
+        None => Ok((min, max)),
+    }
+}
+
+fn guard(b: &Builder, raw: &RawComponent, id: &str) -> Result<Guard> {
+    let Some(g) = &raw.guard else {
+        return Ok(Guard::default());
+    };
+    let max_step_percent = b.optional_number(&g.max_step_percent, "max_step_percent", id)?;
+    if let (Some(p), Some(written)) = (&max_step_percent, &g.max_step_percent)
+        && *p > Exact::from_int(100)
+    {
+        return Err(b
+            .error(written.pos, format!("`max_step_percent` of `{id}` is {p}, above 100"))
+            .help("use a percentage between 0 and 100")
+            .into());
+    }
+    Ok(Guard {
+        requires_approval: g.requires_approval,
+        max_step_percent,
+    })
+}
+
+/// What one surge adds: exactly one of `factor` (at least 1) and `amount`.
+fn surge_effect(b: &Builder, surge: &At<RawSurge>, id: &str) -> Result<SurgeEffect> {
+    let raw = &surge.value;
+    match (&raw.factor, &raw.amount) {
+        (Some(factor), None) => {
+            let f = b.number(factor, "factor", &format!("a surge of `{id}`"))?;
+            if f < Exact::ONE {
+                return Err(b
+                    .error(factor.pos, format!("`factor` of a surge of `{id}` is {f}, below 1"))
+                    .help("a factor multiplies the target's load: use 1 or more, or `amount` to add load")
+                    .into());
+            }
+            Ok(SurgeEffect::Factor(f))
+        }
+        (None, Some(amount)) => Ok(SurgeEffect::Amount(b.number(amount, "amount", &format!("a surge of `{id}`"))?)),
+        (Some(_), Some(_)) => Err(b
+            .error(surge.pos, format!("a surge of `{id}` gives both `factor` and `amount`"))
+            .help("give one of them")
+            .into()),
+        (None, None) => Err(b
+            .error(surge.pos, format!("a surge of `{id}` says neither `factor` nor `amount`"))
+            .help("say how much load it adds, e.g. `{ factor: 3 }` (retries) or `{ target: x, amount: 40 }`")
+            .into()),
+    }
 }
 
 fn check_zone_in_region(
@@ -949,36 +1087,20 @@ fn check_zone_in_region(
     }
 }
 
-fn push_even(placements: &mut Vec<Placement>, zones: &[ZoneIdx], total: f64) {
+fn push_even(placements: &mut Vec<Placement>, zones: &[ZoneIdx], total: Exact) {
     if zones.is_empty() {
         placements.push(Placement {
             zone: None,
             capacity: total,
         });
     } else {
-        // The last zone takes what the others leave, so that the shares add
-        // up to exactly `total` (summed in order, as the engine does): 0.9
-        // over three zones must not become 0.8999999999999999, below a
-        // min_capacity of 0.9. Since the others hold at least half of
-        // `total`, the subtraction is exact.
-        let share = total / zones.len() as f64;
-        let mut others = 0.0;
-        for (i, z) in zones.iter().enumerate() {
-            let capacity = if i + 1 == zones.len() { total - others } else { share };
-            others += capacity;
-            placements.push(Placement {
-                zone: Some(*z),
-                capacity,
-            });
-        }
+        // Exact shares: three zones of 100 hold 100/3 each, adding up to 100.
+        let share = total.checked_div(&Exact::from_int(zones.len() as i64)).unwrap_or_default();
+        placements.extend(zones.iter().map(|z| Placement {
+            zone: Some(*z),
+            capacity: share.clone(),
+        }));
     }
-}
-
-/// `a > b` beyond rounding: the engine's tolerance (a billionth of `b`, or
-/// of 1), so that a capacity map such as `{a: 0.1, b: 0.2}` is not above a
-/// max_capacity of 0.3.
-fn exceeds(a: f64, b: f64) -> bool {
-    a > b + 1e-9 * b.abs().max(1.0)
 }
 
 /// `45s`, `90m`, `4h`, `1h30m`, `2d`; humantime also reads `1h 30m`.

@@ -5,6 +5,7 @@
 //! [`Builder`], which checks each as it is read and freezes a [`Topology`].
 
 pub mod build;
+pub mod selector;
 pub mod topology;
 
 use std::path::Path;
@@ -44,6 +45,7 @@ pub fn read_topology<'p>(text: &str, path: &'p Path, limits: Limits) -> Result<B
         TopologySeed {
             sink: &mut builder,
             failure: &mut failure,
+            source: text,
         }
         .deserialize(deserializer)
     });

@@ -1,30 +1,39 @@
-//! The checked, frozen topology: components, customers and the dependency graph.
+//! The checked, frozen topology: components, customers, dependencies, load
+//! dynamics and the dependency graph.
 //!
-//! Built once by [`crate::build`], read-only afterwards; analyses borrow it.
-//! Components, groups, zones and customers are addressed by typed dense
-//! indices, so hot loops never hash or compare strings.
+//! Built once by [`crate::model::Builder`], read-only afterwards; analyses
+//! borrow it. Components, groups, zones and customers are addressed by typed
+//! dense indices that only the model creates, so hot loops never hash or
+//! compare strings and no index can point outside its table.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::error::Pos;
-pub use crate::input::raw::Section;
 use crate::input::raw::{At, RawPlan};
+pub use crate::input::raw::Section;
+use crate::number::Exact;
+use crate::status::Status;
 
 macro_rules! index_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(pub u32);
+        pub struct $name(u32);
 
         impl $name {
             pub fn index(self) -> usize {
                 self.0 as usize
+            }
+
+            /// Only the model numbers its entries.
+            pub(crate) fn new(index: usize) -> Self {
+                $name(index as u32)
             }
         }
     };
@@ -50,18 +59,26 @@ index_type!(
     /// A customer.
     CustomerIdx
 );
+index_type!(
+    /// One entry of some component's `surges`.
+    SurgeIdx
+);
+index_type!(
+    /// Some component's `failover`.
+    FailoverIdx
+);
 
 #[derive(Debug, Clone, Default)]
 pub struct Guard {
     pub requires_approval: bool,
-    pub max_step_percent: Option<f64>,
+    pub max_step_percent: Option<Exact>,
 }
 
 /// Where a share of a component's capacity lives. `zone: None` is global.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Placement {
     pub zone: Option<ZoneIdx>,
-    pub capacity: f64,
+    pub capacity: Exact,
 }
 
 #[derive(Debug, Clone)]
@@ -71,15 +88,16 @@ pub struct Component {
     pub kind: Arc<str>,
     pub section: Section,
     pub region: Option<RegionIdx>,
-    /// Range into [`Topology::placements`].
-    pub placement: Range<u32>,
+    /// Range into the topology's placements.
+    pub(crate) placement: Range<u32>,
     /// Capacity at the start, the sum of its placements.
-    pub capacity: f64,
-    pub load: f64,
+    pub capacity: Exact,
+    /// Declared load (0 when not given).
+    pub load: Exact,
     pub state: Option<ComponentIdx>,
     pub customer: Option<CustomerIdx>,
-    /// Range into [`Topology::groups`]: its `depends_on` entries in file order.
-    pub groups: Range<u32>,
+    /// Range into the topology's groups: its `depends_on` entries in file order.
+    pub(crate) groups: Range<u32>,
     pub pos: Pos,
     /// `None` when it sets none of them, as most components do.
     pub(crate) extras: Option<Box<Extras>>,
@@ -89,12 +107,16 @@ pub struct Component {
 /// millions of components stays small.
 #[derive(Debug, Clone, Default)]
 pub struct Extras {
-    pub min_capacity: Option<f64>,
-    pub max_capacity: Option<f64>,
-    pub collapse_at: Option<f64>,
+    pub min_capacity: Option<Exact>,
+    pub max_capacity: Option<Exact>,
+    pub collapse_at: Option<Exact>,
     pub restart_time: Option<Duration>,
+    pub restore_time: Option<Duration>,
     pub guard: Guard,
     pub tags: BTreeMap<String, String>,
+    /// Range into the topology's surges: this component's, in file order.
+    pub(crate) surges: Range<u32>,
+    pub failover: Option<FailoverIdx>,
 }
 
 static NO_EXTRAS: Extras = Extras {
@@ -102,11 +124,14 @@ static NO_EXTRAS: Extras = Extras {
     max_capacity: None,
     collapse_at: None,
     restart_time: None,
+    restore_time: None,
     guard: Guard {
         requires_approval: false,
         max_step_percent: None,
     },
     tags: BTreeMap::new(),
+    surges: 0..0,
+    failover: None,
 };
 
 impl Extras {
@@ -115,15 +140,22 @@ impl Extras {
             && self.max_capacity.is_none()
             && self.collapse_at.is_none()
             && self.restart_time.is_none()
+            && self.restore_time.is_none()
             && !self.guard.requires_approval
             && self.guard.max_step_percent.is_none()
             && self.tags.is_empty()
+            && self.surges.is_empty()
+            && self.failover.is_none()
     }
 }
 
 impl Component {
     pub fn extras(&self) -> &Extras {
         self.extras.as_deref().unwrap_or(&NO_EXTRAS)
+    }
+
+    pub(crate) fn extras_mut(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Box::default)
     }
 
     pub(crate) fn set_extras(&mut self, extras: Extras) {
@@ -143,12 +175,55 @@ pub enum Rule {
     },
 }
 
+impl Rule {
+    /// Whether a failure can travel over this entry as `down` (soft entries
+    /// never take a dependent down).
+    pub fn carries_down(self) -> bool {
+        !matches!(self, Rule::Soft)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Group {
     pub dependent: ComponentIdx,
     pub rule: Rule,
-    /// Range into [`Topology::members`].
-    pub members: Range<u32>,
+    /// Range into the topology's members.
+    pub(crate) members: Range<u32>,
+    pub pos: Pos,
+}
+
+impl Group {
+    pub fn size(&self) -> u32 {
+        self.members.end - self.members.start
+    }
+}
+
+/// How much load a surge adds to each target.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SurgeEffect {
+    /// The target's base load times this (at least 1): `factor - 1` times it is added.
+    Factor(Exact),
+    Amount(Exact),
+}
+
+/// One entry of a component's `surges` (SPEC 4.2), its targets resolved.
+#[derive(Debug, Clone)]
+pub struct Surge {
+    pub source: ComponentIdx,
+    /// It acts while the source is at or above this status.
+    pub when: Status,
+    pub effect: SurgeEffect,
+    pub(crate) targets: Range<u32>,
+    pub pos: Pos,
+}
+
+/// A component's `failover` (SPEC 4.2), its targets resolved.
+#[derive(Debug, Clone)]
+pub struct Failover {
+    pub source: ComponentIdx,
+    /// Its load moves while the source is at or above this status.
+    pub when: Status,
+    pub(crate) targets: Range<u32>,
     pub pos: Pos,
 }
 
@@ -169,16 +244,61 @@ pub struct Zone {
 pub struct Customer {
     pub id: String,
     pub name: Option<String>,
-    pub weight: f64,
+    pub weight: Exact,
     pub tier: Option<String>,
     pub apps: Vec<ComponentIdx>,
+    pub pos: Pos,
 }
 
-/// A scenario shipped in the topology file.
+/// A scenario shipped in the topology file, as written; [`crate::plan`]
+/// resolves it (every command that loads a topology checks them all).
 #[derive(Debug)]
 pub struct Scenario {
     pub name: String,
     pub plan: At<RawPlan>,
+}
+
+/// Compressed rows: row `i` is `items[offsets[i]..offsets[i + 1]]`.
+#[derive(Debug)]
+pub(crate) struct Rows<T> {
+    offsets: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T> Default for Rows<T> {
+    fn default() -> Self {
+        Rows {
+            offsets: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy> Rows<T> {
+    /// Rows from `(row, item)` pairs, each row's items in the order given.
+    pub(crate) fn from_pairs(rows: usize, mut pairs: Vec<(u32, T)>) -> Self {
+        pairs.sort_by_key(|(row, _)| *row);
+        let mut offsets = Vec::with_capacity(rows + 1);
+        let mut at = 0;
+        offsets.push(0);
+        for row in 0..rows as u32 {
+            while at < pairs.len() && pairs[at].0 == row {
+                at += 1;
+            }
+            offsets.push(at as u32);
+        }
+        Rows {
+            offsets,
+            items: pairs.into_iter().map(|(_, item)| item).collect(),
+        }
+    }
+
+    fn row(&self, i: usize) -> &[T] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -194,11 +314,22 @@ pub struct Topology {
     pub(crate) members: Vec<ComponentIdx>,
     pub(crate) customers: Vec<Customer>,
     pub(crate) scenarios: Vec<Scenario>,
+    pub(crate) surges: Vec<Surge>,
+    pub(crate) surge_targets: Vec<ComponentIdx>,
+    pub(crate) failovers: Vec<Failover>,
+    pub(crate) failover_targets: Vec<ComponentIdx>,
+    /// Per component: the surges that reach it, by source in file order.
+    pub(crate) surges_into: Rows<SurgeIdx>,
+    /// Per component: the failovers that can send it load.
+    pub(crate) failovers_into: Rows<FailoverIdx>,
     /// Node `i` is component `i`; an edge runs from each member of a
     /// dependency entry to the component that depends on it, weighted with the entry.
     pub(crate) graph: DiGraph<(), GroupIdx, u32>,
     /// Component indices sorted by id, for binary-search lookup.
     pub(crate) by_id: Vec<ComponentIdx>,
+    /// Dependency cycles (strongly connected components of more than one
+    /// member), computed on first use.
+    pub(crate) cycles: OnceLock<Vec<Vec<ComponentIdx>>>,
 }
 
 impl Topology {
@@ -229,8 +360,11 @@ impl Topology {
     pub fn groups(&self) -> &[Group] {
         &self.groups
     }
-    pub fn graph(&self) -> &DiGraph<(), GroupIdx, u32> {
-        &self.graph
+    pub fn surges(&self) -> &[Surge] {
+        &self.surges
+    }
+    pub fn failovers(&self) -> &[Failover] {
+        &self.failovers
     }
 
     pub fn component(&self, idx: ComponentIdx) -> &Component {
@@ -248,9 +382,27 @@ impl Topology {
     pub fn region(&self, idx: RegionIdx) -> &Region {
         &self.regions[idx.index()]
     }
+    pub fn surge(&self, idx: SurgeIdx) -> &Surge {
+        &self.surges[idx.index()]
+    }
+    pub fn failover(&self, idx: FailoverIdx) -> &Failover {
+        &self.failovers[idx.index()]
+    }
 
     pub fn component_indices(&self) -> impl ExactSizeIterator<Item = ComponentIdx> + use<> {
-        (0..self.components.len() as u32).map(ComponentIdx)
+        (0..self.components.len()).map(ComponentIdx::new)
+    }
+    pub fn group_indices(&self) -> impl ExactSizeIterator<Item = GroupIdx> + use<> {
+        (0..self.groups.len()).map(GroupIdx::new)
+    }
+    pub fn zone_indices(&self) -> impl ExactSizeIterator<Item = ZoneIdx> + use<> {
+        (0..self.zones.len()).map(ZoneIdx::new)
+    }
+    pub fn region_indices(&self) -> impl ExactSizeIterator<Item = RegionIdx> + use<> {
+        (0..self.regions.len()).map(RegionIdx::new)
+    }
+    pub fn customer_indices(&self) -> impl ExactSizeIterator<Item = CustomerIdx> + use<> {
+        (0..self.customers.len()).map(CustomerIdx::new)
     }
 
     pub fn placements_of(&self, idx: ComponentIdx) -> &[Placement] {
@@ -258,9 +410,19 @@ impl Topology {
         &self.placements[range.start as usize..range.end as usize]
     }
 
+    /// The range of `idx`'s placements among all placements, for per-placement tables.
+    pub fn placement_range(&self, idx: ComponentIdx) -> Range<usize> {
+        let range = &self.components[idx.index()].placement;
+        range.start as usize..range.end as usize
+    }
+
+    pub fn placement_count(&self) -> usize {
+        self.placements.len()
+    }
+
     pub fn groups_of(&self, idx: ComponentIdx) -> impl ExactSizeIterator<Item = GroupIdx> + use<> {
         let range = self.components[idx.index()].groups.clone();
-        range.map(GroupIdx)
+        range.map(|g| GroupIdx::new(g as usize))
     }
 
     pub fn members_of(&self, group: GroupIdx) -> &[ComponentIdx] {
@@ -275,6 +437,95 @@ impl Topology {
             .map(|edge| *edge.weight())
     }
 
+    /// The surges of `idx`, in file order.
+    pub fn surges_of(&self, idx: ComponentIdx) -> impl ExactSizeIterator<Item = SurgeIdx> + use<> {
+        let range = self.components[idx.index()].extras().surges.clone();
+        range.map(|s| SurgeIdx::new(s as usize))
+    }
+
+    pub fn surge_targets(&self, surge: SurgeIdx) -> &[ComponentIdx] {
+        let range = &self.surges[surge.index()].targets;
+        &self.surge_targets[range.start as usize..range.end as usize]
+    }
+
+    pub fn failover_targets(&self, failover: FailoverIdx) -> &[ComponentIdx] {
+        let range = &self.failovers[failover.index()].targets;
+        &self.failover_targets[range.start as usize..range.end as usize]
+    }
+
+    /// The surges that add load to `idx`.
+    pub fn surges_into(&self, idx: ComponentIdx) -> &[SurgeIdx] {
+        self.surges_into.row(idx.index())
+    }
+
+    /// The failovers that can move load onto `idx`.
+    pub fn failovers_into(&self, idx: ComponentIdx) -> &[FailoverIdx] {
+        self.failovers_into.row(idx.index())
+    }
+
+    /// Whether any component has surges or a failover.
+    pub fn has_dynamics(&self) -> bool {
+        !self.surges.is_empty() || !self.failovers.is_empty()
+    }
+
+    /// Every component reachable from `starts` over dependency entries that
+    /// `follow` accepts, `starts` included, in component order. `Upstream`
+    /// walks from a component to what it depends on, `Downstream` to what
+    /// depends on it.
+    pub fn reachable(
+        &self,
+        starts: &[ComponentIdx],
+        direction: Direction,
+        follow: impl Fn(GroupIdx) -> bool,
+    ) -> Vec<ComponentIdx> {
+        let mut seen = vec![false; self.components.len()];
+        let mut stack: Vec<ComponentIdx> = Vec::new();
+        for &c in starts {
+            if !std::mem::replace(&mut seen[c.index()], true) {
+                stack.push(c);
+            }
+        }
+        while let Some(c) = stack.pop() {
+            let mut visit = |next: ComponentIdx| {
+                if !std::mem::replace(&mut seen[next.index()], true) {
+                    stack.push(next);
+                }
+            };
+            match direction {
+                Direction::Upstream => {
+                    for g in self.groups_of(c).filter(|g| follow(*g)) {
+                        self.members_of(g).iter().for_each(|m| visit(*m));
+                    }
+                }
+                Direction::Downstream => {
+                    for g in self.dependents_of(c).filter(|g| follow(*g)) {
+                        visit(self.groups[g.index()].dependent);
+                    }
+                }
+            }
+        }
+        (0..seen.len()).filter(|i| seen[*i]).map(ComponentIdx::new).collect()
+    }
+
+    /// Sets of components that depend on each other in a cycle, each in
+    /// component order, the sets ordered by their first member.
+    pub fn cycles(&self) -> &[Vec<ComponentIdx>] {
+        self.cycles.get_or_init(|| {
+            let mut found: Vec<Vec<ComponentIdx>> = petgraph::algo::tarjan_scc(&self.graph)
+                .into_iter()
+                .filter(|scc| scc.len() > 1)
+                .map(|scc| {
+                    let mut members: Vec<ComponentIdx> =
+                        scc.into_iter().map(|n| ComponentIdx::new(n.index())).collect();
+                    members.sort_unstable();
+                    members
+                })
+                .collect();
+            found.sort_unstable();
+            found
+        })
+    }
+
     pub fn find(&self, id: &str) -> Option<ComponentIdx> {
         self.by_id
             .binary_search_by(|probe| self.components[probe.index()].id.as_str().cmp(id))
@@ -283,21 +534,15 @@ impl Topology {
     }
 
     pub fn find_zone(&self, id: &str) -> Option<ZoneIdx> {
-        self.zones.iter().position(|z| z.id == id).map(|i| ZoneIdx(i as u32))
+        self.zones.iter().position(|z| z.id == id).map(ZoneIdx::new)
     }
 
     pub fn find_region(&self, id: &str) -> Option<RegionIdx> {
-        self.regions
-            .iter()
-            .position(|r| r.id == id)
-            .map(|i| RegionIdx(i as u32))
+        self.regions.iter().position(|r| r.id == id).map(RegionIdx::new)
     }
 
     pub fn find_customer(&self, id: &str) -> Option<CustomerIdx> {
-        self.customers
-            .iter()
-            .position(|c| c.id == id)
-            .map(|i| CustomerIdx(i as u32))
+        self.customers.iter().position(|c| c.id == id).map(CustomerIdx::new)
     }
 
     pub fn find_scenario(&self, name: &str) -> Option<&Scenario> {
@@ -315,7 +560,21 @@ impl Topology {
             .map(|r| self.regions[r.index()].id.as_str())
     }
 
+    /// Whether `idx` holds capacity in `zone`.
+    pub fn placed_in(&self, idx: ComponentIdx, zone: ZoneIdx) -> bool {
+        self.placements_of(idx).iter().any(|p| p.zone == Some(zone))
+    }
+
     pub fn dependency_count(&self) -> usize {
         self.members.len()
     }
+}
+
+/// Which way [`Topology::reachable`] walks the dependency graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// From a component to what it depends on.
+    Upstream,
+    /// From a component to what depends on it.
+    Downstream,
 }

@@ -6,6 +6,8 @@ use crate::error::{Diagnostic, Error, Result, nearest};
 use crate::input::raw::{At, RawPlan, RawSelector, RawStep};
 use crate::input::read::parse_yaml;
 use crate::limits::Limits;
+use crate::number::parse_decimal;
+use crate::plan::StepKind;
 use crate::text::shown;
 
 /// Parses one `--op` string: `KIND [PRIMARY] [key=value]...`.
@@ -19,9 +21,9 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
         return Err(fail("--op is empty".to_string(), "write e.g. --op 'fail s3.index'"));
     };
     let kind = kind_word.replace('-', "_");
-    let Some(primary_key) = primary_field(&kind) else {
-        let kinds = STEP_KINDS.iter().map(|k| k.replace('_', "-")).collect::<Vec<_>>();
-        let help = match nearest(&kind, STEP_KINDS.iter().copied()) {
+    let Some(step_kind) = StepKind::ALL.into_iter().find(|k| k.as_str() == kind) else {
+        let kinds = StepKind::ALL.map(StepKind::inline_name);
+        let help = match nearest(&kind, StepKind::ALL.iter().map(|k| k.as_str())) {
             Some(near) => format!("did you mean `{}`?", near.replace('_', "-")),
             None => format!("the kinds are {}", kinds.join(", ")),
         };
@@ -30,6 +32,7 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
             &help,
         ));
     };
+    let primary_key = step_kind.primary_field();
     // The shape first (every word a key=value pair, each key once), then the values.
     let mut pairs: Vec<(String, &str)> = Vec::with_capacity(rest.len());
     for (i, token) in rest.iter().enumerate() {
@@ -131,19 +134,10 @@ fn inline_value(key: &str, value: &str) -> std::result::Result<InlineValue, (Str
             });
     }
     if NUMBER_FIELDS.contains(&key) {
-        return match value.parse::<f64>() {
-            Ok(f) => serde_json::Number::from_f64(f)
-                .map(|n| InlineValue::Json(serde_json::Value::Number(n)))
-                .ok_or_else(|| {
-                    (
-                        format!("`{key}={shown}` is not a finite number"),
-                        "use a plain number such as 2 or 12.5",
-                    )
-                }),
-            Err(_) => Err((
-                format!("`{key}={shown}` is not a number"),
-                "use a plain number such as 2 or 12.5",
-            )),
+        // Passed on as text, which the plan reads exactly.
+        return match parse_decimal(value) {
+            Ok(_) => Ok(InlineValue::Json(serde_json::Value::String(value.to_string()))),
+            Err(problem) => Err((format!("`{key}={shown}` is {}", problem.describe()), problem.help())),
         };
     }
     if SELECTOR_FIELDS.contains(&key) && value.trim_start().starts_with('{') {
@@ -171,29 +165,6 @@ fn selector_field<'a>(step: &'a mut RawStep, key: &str) -> Option<&'a mut RawSel
         (RawStep::DeleteData(s), "owners") => s.owners.as_mut(),
         _ => None,
     }
-}
-
-const STEP_KINDS: &[&str] = &[
-    "remove_capacity",
-    "add_capacity",
-    "fail",
-    "restart",
-    "fail_zone",
-    "fail_region",
-    "add_load",
-    "shift_load",
-    "delete_data",
-];
-
-fn primary_field(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "remove_capacity" | "add_capacity" | "fail" | "restart" | "add_load" => "target",
-        "fail_zone" => "zone",
-        "fail_region" => "region",
-        "shift_load" => "from",
-        "delete_data" => "store",
-        _ => return None,
-    })
 }
 
 /// A plan made of `--op` strings.

@@ -1,48 +1,59 @@
 //! Operation plans: from a plan file, a topology scenario or `--op` strings,
 //! all resolved into the same [`Plan`] against a topology.
 //!
-//! [`inline`] reads the `--op` grammar into raw steps, [`selector`] turns a
-//! selector into components, and [`resolve`] checks a raw plan against a
-//! topology.
+//! [`inline`] reads the `--op` grammar into raw steps, and [`resolve`]
+//! checks a raw plan against a topology (selectors are the model's:
+//! [`crate::model::selector`]).
 
 pub mod inline;
 pub mod resolve;
-pub mod selector;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub use inline::{inline_plan, parse_inline};
 pub use resolve::resolve;
 
-use crate::error::{Diagnostic, Error, Result, nearest};
-use crate::input::raw::{At, RawPlan};
+use crate::error::{Diagnostic, Error, Location, Result, nearest};
+use crate::input::raw::{At, FinishNumbers, RawPlan};
 use crate::input::read::{parse_yaml, read_text};
 use crate::limits::Limits;
 use crate::model::{ComponentIdx, RegionIdx, Topology, ZoneIdx};
 use crate::status::FailOn;
-use crate::text::{fmt_num, shown};
+use crate::number::Exact;
+use crate::text::shown;
 
 /// How much capacity a step adds or removes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Amount {
-    Count(f64),
-    Percent(f64),
+    Count(Exact),
+    Percent(Exact),
 }
 
 impl fmt::Display for Amount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Amount::Count(n) => write!(f, "count={}", fmt_num(*n)),
-            Amount::Percent(p) => write!(f, "percent={}", fmt_num(*p)),
+            Amount::Count(n) => write!(f, "count={n}"),
+            Amount::Percent(p) => write!(f, "percent={p}"),
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+impl Amount {
+    /// How much this is of `capacity`: a count as is, a percentage of it.
+    pub fn of(&self, capacity: &Exact) -> Exact {
+        match self {
+            Amount::Count(n) => n.clone(),
+            Amount::Percent(p) => capacity.scale(p, 100),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum LoadChange {
-    Factor(f64),
-    Amount(f64),
+    Factor(Exact),
+    Amount(Exact),
 }
 
 /// A step resolved against the topology: every selector turned into components.
@@ -55,19 +66,109 @@ pub enum Action {
     FailZone(ZoneIdx),
     FailRegion(RegionIdx),
     AddLoad(LoadChange),
-    ShiftLoad { to: Vec<ComponentIdx>, percent: f64 },
+    ShiftLoad { to: Vec<ComponentIdx>, percent: Exact },
     DeleteData { owners: Vec<ComponentIdx> },
+    Wait(Duration),
+}
+
+/// The kinds of step (SPEC section 3), as written in plan files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StepKind {
+    RemoveCapacity,
+    AddCapacity,
+    Fail,
+    Restart,
+    FailZone,
+    FailRegion,
+    AddLoad,
+    ShiftLoad,
+    DeleteData,
+    Wait,
+}
+
+impl StepKind {
+    pub const ALL: [StepKind; 10] = [
+        StepKind::RemoveCapacity,
+        StepKind::AddCapacity,
+        StepKind::Fail,
+        StepKind::Restart,
+        StepKind::FailZone,
+        StepKind::FailRegion,
+        StepKind::AddLoad,
+        StepKind::ShiftLoad,
+        StepKind::DeleteData,
+        StepKind::Wait,
+    ];
+
+    /// The snake_case name of plan files and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::RemoveCapacity => "remove_capacity",
+            StepKind::AddCapacity => "add_capacity",
+            StepKind::Fail => "fail",
+            StepKind::Restart => "restart",
+            StepKind::FailZone => "fail_zone",
+            StepKind::FailRegion => "fail_region",
+            StepKind::AddLoad => "add_load",
+            StepKind::ShiftLoad => "shift_load",
+            StepKind::DeleteData => "delete_data",
+            StepKind::Wait => "wait",
+        }
+    }
+
+    /// The field the first word after the kind fills in `--op`.
+    pub fn primary_field(self) -> &'static str {
+        match self {
+            StepKind::RemoveCapacity | StepKind::AddCapacity | StepKind::Fail | StepKind::Restart | StepKind::AddLoad => {
+                "target"
+            }
+            StepKind::FailZone => "zone",
+            StepKind::FailRegion => "region",
+            StepKind::ShiftLoad => "from",
+            StepKind::DeleteData => "store",
+            StepKind::Wait => "duration",
+        }
+    }
+
+    /// The `--op` spelling: kebab-case.
+    pub fn inline_name(self) -> String {
+        self.as_str().replace('_', "-")
+    }
+}
+
+impl Action {
+    pub fn kind(&self) -> StepKind {
+        match self {
+            Action::RemoveCapacity(_) => StepKind::RemoveCapacity,
+            Action::AddCapacity(_) => StepKind::AddCapacity,
+            Action::Fail => StepKind::Fail,
+            Action::Restart => StepKind::Restart,
+            Action::FailZone(_) => StepKind::FailZone,
+            Action::FailRegion(_) => StepKind::FailRegion,
+            Action::AddLoad(_) => StepKind::AddLoad,
+            Action::ShiftLoad { .. } => StepKind::ShiftLoad,
+            Action::DeleteData { .. } => StepKind::DeleteData,
+            Action::Wait(_) => StepKind::Wait,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Step {
     /// The step as a user would write it inline, for reports.
     pub text: String,
-    pub kind: &'static str,
     pub action: Action,
     /// What the step acts on directly (see docs/semantics.md).
     pub matched: Vec<ComponentIdx>,
     pub expect_matches: Option<u64>,
+    /// Where the step is written, when it comes from a file.
+    pub at: Option<Location>,
+}
+
+impl Step {
+    pub fn kind(&self) -> StepKind {
+        self.action.kind()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +177,8 @@ pub struct Plan {
     pub approvals: Vec<ComponentIdx>,
     pub fail_on: Option<FailOn>,
     pub steps: Vec<Step>,
+    /// Where the plan is written, when it comes from a file or a scenario.
+    pub at: Option<Location>,
 }
 
 /// Where a plan came from, for messages.
@@ -89,7 +192,9 @@ pub enum Origin<'a> {
 /// Reads a plan file (`--plan`).
 pub fn load_plan_file(path: &Path, limits: Limits) -> Result<At<RawPlan>> {
     let text = read_text(path, limits)?;
-    parse_yaml(&text, path, limits)
+    let mut plan: At<RawPlan> = parse_yaml(&text, path, limits)?;
+    plan.finish_numbers(&text);
+    Ok(plan)
 }
 
 /// Which plan a command runs, as the command line chose it.
@@ -153,13 +258,16 @@ fn no_scenario(topology: &Topology, name: &str) -> Error {
 /// Resolves every scenario the topology ships: one that names a component
 /// that does not exist makes the topology as broken as a dangling id, for
 /// every command that loads it.
-pub fn check_scenarios(topology: &Topology) -> Result<()> {
-    for scenario in topology.scenarios() {
-        let origin = Origin::Scenario {
-            topology: topology.source(),
-            name: &scenario.name,
-        };
-        resolve(topology, &scenario.plan, origin, &[])?;
-    }
-    Ok(())
+pub fn resolve_scenarios(topology: &Topology) -> Result<Vec<Plan>> {
+    topology
+        .scenarios()
+        .iter()
+        .map(|scenario| {
+            let origin = Origin::Scenario {
+                topology: topology.source(),
+                name: &scenario.name,
+            };
+            resolve(topology, &scenario.plan, origin, &[])
+        })
+        .collect()
 }

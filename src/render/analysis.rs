@@ -7,6 +7,7 @@ use crate::analysis::cuts::Cuts;
 use crate::analysis::diff::Diff;
 use crate::analysis::spof::SpofEntry;
 use crate::model::Topology;
+use crate::number::Exact;
 use crate::render::{json, markdown_table, new_table, push_table};
 use crate::report::{Counts, SCHEMA_VERSION};
 use crate::text::fmt_weight;
@@ -124,9 +125,9 @@ pub fn spof_text(view: &SpofView, layout: Layout) -> String {
                     r.id.clone(),
                     r.kind.clone(),
                     r.customers.down.to_string(),
-                    fmt_weight(r.customers.down_weight),
+                    fmt_weight(r.customers.down_weight.to_f64()),
                     r.customers.degraded.to_string(),
-                    fmt_weight(r.customers.degraded_weight),
+                    fmt_weight(r.customers.degraded_weight.to_f64()),
                     r.services.affected().to_string(),
                 ]
             })
@@ -151,7 +152,7 @@ pub struct CutRow {
     pub size: usize,
     pub members: Vec<String>,
     /// Customer weight down when the whole set fails.
-    pub weight_down: f64,
+    pub weight_down: Exact,
 }
 
 pub fn cuts_view(topology: &Topology, target: &str, max_size: usize, cuts: &Cuts) -> CutsView {
@@ -167,7 +168,7 @@ pub fn cuts_view(topology: &Topology, target: &str, max_size: usize, cuts: &Cuts
             .map(|s| CutRow {
                 size: s.members.len(),
                 members: s.members.iter().map(|m| topology.component(*m).id.clone()).collect(),
-                weight_down: s.weight_down,
+                weight_down: s.weight_down.clone(),
             })
             .collect(),
     }
@@ -200,7 +201,7 @@ pub fn cuts_text(view: &CutsView, layout: Layout) -> String {
             &["size", "fail together", "weight down"],
             view.sets
                 .iter()
-                .map(|s| vec![s.size.to_string(), s.members.join(" + "), fmt_weight(s.weight_down)])
+                .map(|s| vec![s.size.to_string(), s.members.join(" + "), fmt_weight(s.weight_down.to_f64())])
                 .collect(),
         ));
     }
@@ -251,8 +252,8 @@ pub struct MoveRow {
     pub id: String,
     pub old_rank: usize,
     pub new_rank: usize,
-    pub old_weight_down: f64,
-    pub new_weight_down: f64,
+    pub old_weight_down: Exact,
+    pub new_weight_down: Exact,
 }
 
 pub fn diff_view(diff: &Diff, threshold: &str) -> DiffView {
@@ -303,8 +304,8 @@ pub fn diff_view(diff: &Diff, threshold: &str) -> DiffView {
                 id: m.id.clone(),
                 old_rank: m.old_rank,
                 new_rank: m.new_rank,
-                old_weight_down: m.old_weight_down,
-                new_weight_down: m.new_weight_down,
+                old_weight_down: m.old_weight_down.clone(),
+                new_weight_down: m.new_weight_down.clone(),
             })
             .collect(),
     }
@@ -383,7 +384,7 @@ pub fn diff_text(view: &DiffView, layout: Layout) -> String {
                     vec![
                         m.id.clone(),
                         format!("{} -> {}", m.old_rank, m.new_rank),
-                        format!("{} -> {}", fmt_weight(m.old_weight_down), fmt_weight(m.new_weight_down)),
+                        format!("{} -> {}", fmt_weight(m.old_weight_down.to_f64()), fmt_weight(m.new_weight_down.to_f64())),
                     ]
                 })
                 .collect(),

@@ -92,7 +92,7 @@ pub fn table(report: &Report, color: bool) -> String {
             table.add_row(vec![
                 Cell::new(&c.id),
                 status_cell(c.status),
-                Cell::new(fmt_weight(c.weight)),
+                Cell::new(fmt_weight(c.weight.to_f64())),
                 Cell::new(affected_apps(c)),
             ]);
         }
@@ -171,7 +171,7 @@ pub fn markdown(report: &Report, diagram: &(String, usize)) -> String {
                     vec![
                         c.id.clone(),
                         format!("**{}**", c.status),
-                        fmt_weight(c.weight),
+                        fmt_weight(c.weight.to_f64()),
                         affected_apps(c),
                     ]
                 })

@@ -258,7 +258,7 @@ fn legend_dot(out: &mut String, with_status: bool) {
 
 /// Mermaid node ids must be plain words.
 fn mermaid_id(c: ComponentIdx) -> String {
-    format!("n{}", c.0)
+    format!("n{}", c.index())
 }
 
 fn mermaid_text(text: &str) -> String {

@@ -1,24 +1,38 @@
 //! The verdict of `blast check` and everything it is based on, as plain data.
 //!
-//! [`Report`] is what the JSON output serializes (schema version 1, documented
-//! field by field in the README); the table and markdown renderers read the
-//! same struct, so the formats cannot disagree.
+//! [`Report`] is what the JSON output serializes (schema version 2,
+//! documented field by field in the README); every renderer reads the same
+//! struct, so the formats cannot disagree.
+
+use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::engine::recovery::{ComponentRecovery, Recovery, RecoveryKind};
 use crate::engine::{Affected, Cause, Hop, Outcome, ViolationKind};
-use crate::model::{Rule, Section, Topology};
+use crate::error::Location;
+use crate::model::{Rule, Section, SurgeEffect, Topology};
+use crate::number::Exact;
 use crate::plan::Plan;
 use crate::status::{FailOn, Status};
-use crate::text::fmt_weight;
+use crate::text::{fmt_duration, fmt_weight};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Pass,
     Fail,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +46,9 @@ pub struct Report {
     pub violations: Vec<ViolationReport>,
     pub customers: Vec<CustomerReport>,
     pub components: Vec<ComponentReport>,
+    /// Every customer app with its worst status, for per-app outputs (JUnit).
+    #[serde(skip)]
+    pub apps: Vec<AppRow>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +59,7 @@ pub struct Summary {
     /// Components other than customer apps.
     pub services: Counts,
     pub violations: usize,
+    pub recovery: RecoverySummary,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -50,9 +68,25 @@ pub struct Counts {
     pub degraded: usize,
     pub at_risk: usize,
     /// Total customer weight at each status (zero for services).
-    pub down_weight: f64,
-    pub degraded_weight: f64,
-    pub at_risk_weight: f64,
+    pub down_weight: Exact,
+    pub degraded_weight: Exact,
+    pub at_risk_weight: Exact,
+}
+
+/// How long the affected customers are out, and what a rollback leaves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecoverySummary {
+    /// The longest recovery of an affected customer, in seconds; null when
+    /// one is unknown or unbounded (see `bounded`).
+    pub longest_after_seconds: Option<u64>,
+    /// False when some customer's recovery is unbounded (self-sustaining)
+    /// or its time unknown.
+    pub bounded: bool,
+    /// Customers worse after a rollback than before the plan, by status.
+    pub customers_after_rollback: Counts,
+    /// Each affected customer's weight times its recovery in hours, summed;
+    /// null unless every duration is known.
+    pub weight_hours: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +103,9 @@ pub struct StepReport {
     /// The step in the inline `--op` grammar.
     pub operation: String,
     pub matched: Vec<String>,
+    /// Where the step is written, when it comes from a file.
+    #[serde(skip)]
+    pub at: Option<Location>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -84,14 +121,27 @@ pub struct CustomerReport {
     pub id: String,
     pub name: Option<String>,
     pub status: Status,
-    pub weight: f64,
+    pub weight: Exact,
     pub affected_apps: Vec<AppReport>,
+    pub recovery: RecoveryReport,
+    /// Where the customer is declared.
+    #[serde(skip)]
+    pub at: Location,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AppReport {
     pub id: String,
     pub status: Status,
+}
+
+/// One customer app (affected or not), for outputs that list every app.
+#[derive(Debug, Clone)]
+pub struct AppRow {
+    pub customer: String,
+    pub app: String,
+    pub status: Status,
+    pub at: Location,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,6 +160,44 @@ pub struct ComponentReport {
     pub path_elided: usize,
     /// What started the chain: the first id of `path` and the step that raised it.
     pub origin: OriginReport,
+    /// Base and effective load at `step`, where it has load.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadReport>,
+    pub recovery: RecoveryReport,
+    /// Where the component is declared.
+    #[serde(skip)]
+    pub at: Location,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadReport {
+    pub base: Exact,
+    pub effective: Exact,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecoveryReport {
+    pub kind: RecoveryKind,
+    /// When it recovers after a rollback: 0 at once, null when unknown or unbounded.
+    pub after_seconds: Option<u64>,
+    pub status_after_rollback: Status,
+    /// For `self_sustaining`: the loop that keeps it up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sustained_by: Option<LoopReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoopReport {
+    /// The components whose load feeds the loop.
+    pub members: Vec<String>,
+    /// Load to shed to break it, per member overloaded after the rollback, the smallest first.
+    pub shed: Vec<ShedReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShedReport {
+    pub component: String,
+    pub amount: Exact,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -137,6 +225,22 @@ pub enum CauseReport {
         on_status: Status,
         detail: String,
     },
+    /// Load a surge added (`from` is the component itself for retries).
+    Surge {
+        from: String,
+        from_status: Status,
+        amount: Exact,
+        reason: &'static str,
+        detail: String,
+    },
+    /// Load a failover moved onto it.
+    Failover {
+        from: String,
+        from_status: Status,
+        amount: Exact,
+        reason: &'static str,
+        detail: String,
+    },
 }
 
 impl ComponentReport {
@@ -152,30 +256,54 @@ impl ComponentReport {
 impl CauseReport {
     pub fn detail(&self) -> &str {
         match self {
-            CauseReport::Step { detail, .. } | CauseReport::Dependency { detail, .. } => detail,
+            CauseReport::Step { detail, .. }
+            | CauseReport::Dependency { detail, .. }
+            | CauseReport::Surge { detail, .. }
+            | CauseReport::Failover { detail, .. } => detail,
+        }
+    }
+}
+
+impl RecoveryReport {
+    /// `restart, after 3h41m`, `rollback`, `self_sustaining, until load is shed`.
+    pub fn text(&self) -> String {
+        match (self.kind, self.after_seconds) {
+            (RecoveryKind::Rollback, _) => "rollback".to_string(),
+            (RecoveryKind::SelfSustaining, _) => "self_sustaining: until load is shed".to_string(),
+            (kind, Some(seconds)) => format!("{} after {}", kind.as_str(), fmt_duration(Duration::from_secs(seconds))),
+            (kind, None) => format!("{}: time unknown", kind.as_str()),
+        }
+    }
+
+    /// How long it stays out, for ordering: `None` (unknown or unbounded) is the longest.
+    fn length(&self) -> (bool, u64) {
+        match (self.kind, self.after_seconds) {
+            (RecoveryKind::Rollback, _) => (false, 0),
+            (_, Some(s)) => (false, s),
+            (_, None) => (true, 0),
         }
     }
 }
 
 /// Renders a hop's cause as words, e.g. "hard dependency on `s3.index`, which is down".
 pub fn describe_cause(topology: &Topology, plan: &Plan, hop: &Hop) -> CauseReport {
-    match hop.cause {
+    match &hop.cause {
         Cause::Direct { step, reason } => {
             let origin = match step {
                 0 => "before any step".to_string(),
                 n => format!("step {n} ({})", plan.steps.get(n - 1).map_or("", |s| s.text.as_str())),
             };
             CauseReport::Step {
-                step,
+                step: *step,
                 reason: reason.code(),
                 detail: format!("{origin}: {}", reason.describe(topology)),
             }
         }
         Cause::Dependency { group, via, via_status } => {
-            let entry = topology.group(group);
-            let via_id = &topology.component(via).id;
+            let entry = topology.group(*group);
+            let via_id = &topology.component(*via).id;
             let members: Vec<&str> = topology
-                .members_of(group)
+                .members_of(*group)
                 .iter()
                 .map(|m| topology.component(*m).id.as_str())
                 .collect();
@@ -199,23 +327,87 @@ pub fn describe_cause(topology: &Topology, plan: &Plan, hop: &Hop) -> CauseRepor
             CauseReport::Dependency {
                 rule,
                 on: via_id.clone(),
-                on_status: via_status,
+                on_status: *via_status,
                 detail,
+            }
+        }
+        Cause::Surge {
+            surge,
+            via,
+            via_status,
+            amount,
+            reason,
+        } => {
+            let from = &topology.component(*via).id;
+            let when = topology.surge(*surge).when;
+            let term = if *via == hop.component {
+                let effect = match &topology.surge(*surge).effect {
+                    SurgeEffect::Factor(f) => format!("x{f}"),
+                    SurgeEffect::Amount(a) => format!("+{a}"),
+                };
+                format!("retries (its own surge, {effect} while {when}): +{amount} load")
+            } else {
+                format!("surge from `{from}` ({via_status}): +{amount} load")
+            };
+            CauseReport::Surge {
+                from: from.clone(),
+                from_status: *via_status,
+                amount: amount.clone(),
+                reason: reason.code(),
+                detail: format!("{term}; {}", reason.describe(topology)),
+            }
+        }
+        Cause::Failover {
+            via,
+            via_status,
+            amount,
+            reason,
+            ..
+        } => {
+            let from = &topology.component(*via).id;
+            CauseReport::Failover {
+                from: from.clone(),
+                from_status: *via_status,
+                amount: amount.clone(),
+                reason: reason.code(),
+                detail: format!(
+                    "failover from `{from}` ({via_status}): +{amount} load; {}",
+                    reason.describe(topology)
+                ),
             }
         }
     }
 }
 
-fn component_report(topology: &Topology, plan: &Plan, affected: &Affected) -> ComponentReport {
+fn recovery_report(topology: &Topology, recovery: &Recovery, r: &ComponentRecovery) -> RecoveryReport {
+    RecoveryReport {
+        kind: r.kind,
+        after_seconds: r.after.map(|d| d.as_secs()),
+        status_after_rollback: r.status_after_rollback,
+        sustained_by: r.sustained_by.and_then(|l| recovery.loops.get(l)).map(|l| LoopReport {
+            members: l.members.iter().map(|m| topology.component(*m).id.clone()).collect(),
+            shed: l
+                .shed
+                .iter()
+                .map(|(c, amount)| ShedReport {
+                    component: topology.component(*c).id.clone(),
+                    amount: amount.clone(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+fn component_report(topology: &Topology, plan: &Plan, outcome: &Outcome, affected: &Affected) -> ComponentReport {
     let component = topology.component(affected.component);
-    let last = affected.path.last();
+    let (base, effective) = &affected.load;
     ComponentReport {
         id: component.id.clone(),
         kind: component.kind.to_string(),
         region: topology.region_id_of(affected.component).map(str::to_string),
         status: affected.status,
         step: affected.step,
-        cause: last.map_or_else(
+        cause: affected.path.last().map_or_else(
             || CauseReport::Step {
                 step: affected.step,
                 reason: "failed",
@@ -230,15 +422,25 @@ fn component_report(topology: &Topology, plan: &Plan, affected: &Affected) -> Co
             .collect(),
         path_elided: affected.path_length.saturating_sub(affected.path.len()),
         origin: origin_report(topology, plan, affected),
+        load: (base.is_positive() || effective.is_positive()).then(|| LoadReport {
+            base: base.clone(),
+            effective: effective.clone(),
+        }),
+        recovery: recovery_report(
+            topology,
+            &outcome.recovery,
+            &outcome.recovery.of(affected.component),
+        ),
+        at: component.pos.at(topology.source()),
     }
 }
 
-fn count_phrase(counts: &Counts, noun: &str, weights: bool) -> String {
+fn count_phrase(counts: &Counts, noun: &str, weights: bool, duration: Option<&str>) -> String {
     let mut parts = Vec::new();
     for (n, label, weight) in [
-        (counts.down, "down", counts.down_weight),
-        (counts.degraded, "degraded", counts.degraded_weight),
-        (counts.at_risk, "at risk", counts.at_risk_weight),
+        (counts.down, "down", &counts.down_weight),
+        (counts.degraded, "degraded", &counts.degraded_weight),
+        (counts.at_risk, "at risk", &counts.at_risk_weight),
     ] {
         if n == 0 {
             continue;
@@ -249,7 +451,13 @@ fn count_phrase(counts: &Counts, noun: &str, weights: bool) -> String {
             format!("{n} {label}")
         };
         if weights && label == "down" {
-            part.push_str(&format!(" ({} weight)", fmt_weight(weight)));
+            part.push_str(&format!(" ({} weight)", fmt_weight(weight.to_f64())));
+        }
+        if parts.is_empty()
+            && let Some(duration) = duration
+        {
+            part.push(' ');
+            part.push_str(duration);
         }
         parts.push(part);
     }
@@ -261,12 +469,12 @@ fn count_phrase(counts: &Counts, noun: &str, weights: bool) -> String {
 }
 
 impl Counts {
-    pub fn add(&mut self, status: Status, weight: f64) {
-        tally(self, status, weight, 1);
+    pub fn add(&mut self, status: Status, weight: &Exact) {
+        tally(self, status, weight, true);
     }
 
-    pub fn remove(&mut self, status: Status, weight: f64) {
-        tally(self, status, weight, -1);
+    pub fn remove(&mut self, status: Status, weight: &Exact) {
+        tally(self, status, weight, false);
     }
 
     /// Components or customers not ok.
@@ -275,20 +483,25 @@ impl Counts {
     }
 }
 
-fn tally(counts: &mut Counts, status: Status, weight: f64, sign: i8) {
+fn tally(counts: &mut Counts, status: Status, weight: &Exact, add: bool) {
     let (count, total) = match status {
         Status::Down => (&mut counts.down, &mut counts.down_weight),
         Status::Degraded => (&mut counts.degraded, &mut counts.degraded_weight),
         Status::AtRisk => (&mut counts.at_risk, &mut counts.at_risk_weight),
         Status::Ok => return,
     };
-    if sign > 0 {
+    if add {
         *count += 1;
-        *total += weight;
+        *total = &*total + weight;
     } else {
         *count -= 1;
-        *total -= weight;
+        *total = &*total - weight;
     }
+}
+
+/// A customer's recovery: its worst app's after a rollback, the longest among equals.
+fn customer_recovery<'r>(apps: impl Iterator<Item = &'r RecoveryReport>) -> Option<RecoveryReport> {
+    apps.max_by_key(|r| (r.status_after_rollback, r.length())).cloned()
 }
 
 /// Builds the report of a plan's outcome.
@@ -299,9 +512,10 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
         .enumerate()
         .map(|(i, step)| StepReport {
             step: i + 1,
-            kind: step.kind,
+            kind: step.kind().as_str(),
             operation: step.text.clone(),
             matched: step.matched.iter().map(|c| topology.component(*c).id.clone()).collect(),
+            at: step.at.clone(),
         })
         .collect();
     let violations: Vec<ViolationReport> = outcome
@@ -314,43 +528,59 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
             message: v.message.clone(),
         })
         .collect();
-
     let threshold = fail_on.threshold();
     let mut gate_failed = !violations.is_empty();
+    let baseline = crate::engine::baseline(topology);
     let mut customers = Vec::new();
+    let mut apps = Vec::new();
     let mut customer_counts = Counts::default();
+    let mut after_rollback = Counts::default();
     for customer in topology.customers() {
         let mut affected_apps = Vec::new();
+        let mut recoveries = Vec::new();
         let mut status = Status::Ok;
+        let mut before = Status::Ok;
         for app in &customer.apps {
             let s = outcome.worst[app.index()];
-            if threshold.is_some_and(|t| s >= t) {
-                gate_failed = true;
-            }
+            gate_failed |= threshold.is_some_and(|t| s >= t);
+            apps.push(AppRow {
+                customer: customer.id.clone(),
+                app: topology.component(*app).id.clone(),
+                status: s,
+                at: topology.component(*app).pos.at(topology.source()),
+            });
             if s > Status::Ok {
                 affected_apps.push(AppReport {
                     id: topology.component(*app).id.clone(),
                     status: s,
                 });
+                recoveries.push(recovery_report(topology, &outcome.recovery, &outcome.recovery.of(*app)));
             }
             status = status.max(s);
+            before = before.max(baseline[app.index()]);
         }
-        if status > Status::Ok {
-            customer_counts.add(status, customer.weight);
-            affected_apps.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id)));
-            customers.push(CustomerReport {
-                id: customer.id.clone(),
-                name: customer.name.clone(),
-                status,
-                weight: customer.weight,
-                affected_apps,
-            });
+        let Some(recovery) = customer_recovery(recoveries.iter()) else {
+            continue;
+        };
+        customer_counts.add(status, &customer.weight);
+        if recovery.status_after_rollback > before {
+            after_rollback.add(recovery.status_after_rollback, &customer.weight);
         }
+        affected_apps.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id)));
+        customers.push(CustomerReport {
+            id: customer.id.clone(),
+            name: customer.name.clone(),
+            status,
+            weight: customer.weight.clone(),
+            affected_apps,
+            recovery,
+            at: customer.pos.at(topology.source()),
+        });
     }
     customers.sort_by(|a, b| {
         b.status
             .cmp(&a.status)
-            .then_with(|| b.weight.total_cmp(&a.weight))
+            .then_with(|| b.weight.cmp(&a.weight))
             .then_with(|| a.id.cmp(&b.id))
     });
 
@@ -358,28 +588,15 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
     let mut components: Vec<ComponentReport> = Vec::with_capacity(outcome.affected.len());
     for affected in &outcome.affected {
         if topology.component(affected.component).section != Section::App {
-            service_counts.add(affected.status, 0.0);
+            service_counts.add(affected.status, &Exact::ZERO);
         }
-        components.push(component_report(topology, plan, affected));
+        components.push(component_report(topology, plan, outcome, affected));
     }
     components.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id)));
 
     let verdict = if gate_failed { Verdict::Fail } else { Verdict::Pass };
-    let violation_phrase = match violations.len() {
-        0 => "no policy violation".to_string(),
-        1 => "1 policy violation".to_string(),
-        n => format!("{n} policy violations"),
-    };
-    let text = format!(
-        "{}: {}; {}; {}",
-        match verdict {
-            Verdict::Pass => "PASS",
-            Verdict::Fail => "FAIL",
-        },
-        count_phrase(&customer_counts, "customer", true),
-        count_phrase(&service_counts, "service", false),
-        violation_phrase
-    );
+    let recovery = recovery_summary(&customers, after_rollback);
+    let text = verdict_text(verdict, &customer_counts, &service_counts, violations.len(), &recovery);
     Report {
         schema_version: SCHEMA_VERSION,
         verdict,
@@ -389,6 +606,7 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
             customers: customer_counts,
             services: service_counts,
             violations: violations.len(),
+            recovery,
         },
         plan: PlanInfo {
             source,
@@ -398,7 +616,78 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
         violations,
         customers,
         components,
+        apps,
     }
+}
+
+fn recovery_summary(customers: &[CustomerReport], after_rollback: Counts) -> RecoverySummary {
+    let mut longest = 0u64;
+    let mut bounded = true;
+    let mut weight_seconds = Exact::ZERO;
+    for c in customers {
+        match (c.recovery.kind, c.recovery.after_seconds) {
+            (RecoveryKind::Rollback, _) => {}
+            (_, Some(seconds)) => {
+                longest = longest.max(seconds);
+                weight_seconds = weight_seconds + &c.weight * &Exact::from_int(seconds as i64);
+            }
+            (_, None) => bounded = false,
+        }
+    }
+    RecoverySummary {
+        longest_after_seconds: bounded.then_some(longest),
+        bounded,
+        customers_after_rollback: after_rollback,
+        weight_hours: bounded.then(|| weight_seconds.to_f64() / 3600.0),
+    }
+}
+
+/// `FAIL: 4 customers down (8.5M weight) for up to 3h41m, 12 degraded; 9
+/// services down; 6 policy violations; 4 customers stay down after a
+/// rollback; 25.7M weight-hours`.
+fn verdict_text(
+    verdict: Verdict,
+    customers: &Counts,
+    services: &Counts,
+    violations: usize,
+    recovery: &RecoverySummary,
+) -> String {
+    let duration = match (recovery.bounded, recovery.longest_after_seconds) {
+        (false, _) => Some("with no bound on recovery".to_string()),
+        (true, Some(s)) if s > 0 => Some(format!("for up to {}", fmt_duration(Duration::from_secs(s)))),
+        _ => None,
+    };
+    let violation_phrase = match violations {
+        0 => "no policy violation".to_string(),
+        1 => "1 policy violation".to_string(),
+        n => format!("{n} policy violations"),
+    };
+    let mut text = format!(
+        "{}: {}; {}; {violation_phrase}",
+        verdict.word(),
+        count_phrase(customers, "customer", true, duration.as_deref()),
+        count_phrase(services, "service", false, None),
+    );
+    let stay = &recovery.customers_after_rollback;
+    if stay.affected() > 0 {
+        let mut parts = Vec::new();
+        for (n, label) in [(stay.down, "down"), (stay.degraded, "degraded"), (stay.at_risk, "at risk")] {
+            let verb = if n == 1 { "stays" } else { "stay" };
+            match (n, parts.is_empty()) {
+                (0, _) => {}
+                (1, true) => parts.push(format!("1 customer {verb} {label}")),
+                (n, true) => parts.push(format!("{n} customers {verb} {label}")),
+                (n, false) => parts.push(format!("{n} {verb} {label}")),
+            }
+        }
+        text.push_str(&format!("; {} after a rollback", parts.join(", ")));
+    }
+    if let Some(hours) = recovery.weight_hours.filter(|h| *h > 0.0) {
+        text.push_str(&format!("; {} weight-hours", fmt_weight(hours)));
+    } else if !recovery.bounded {
+        text.push_str("; unbounded weight-hours");
+    }
+    text
 }
 
 fn origin_report(topology: &Topology, plan: &Plan, affected: &Affected) -> OriginReport {

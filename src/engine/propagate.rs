@@ -1,0 +1,473 @@
+//! Propagation: the least fixpoint of SPEC 4.1 with the load dynamics of 4.2.
+//!
+//! Propagation runs in rounds, like a breadth-first search. Round 0 holds
+//! the direct statuses with base loads. Round r+1 raises every component
+//! whose dependency entries, evaluated on the statuses at the end of round
+//! r, demand more, and every component whose effective load, with the surges
+//! and failovers those statuses switch on, gives a worse direct status. Each
+//! entry keeps two counters (members not down, members ok or at risk)
+//! updated in O(1) per member change; each surge adds its load once, when
+//! its source crosses its threshold; a failover's shares are recomputed when
+//! its source crosses its threshold or one of its targets goes down. A
+//! component rises at most three times, so propagation costs
+//! O(components + edges + surge targets + failover targets x their targets
+//! going down).
+//!
+//! Rounds also make causes well founded: a component raised in round r was
+//! raised by something that had its status by round r-1, so following
+//! causes always ends at a step, even around cycles (see [`super::causes`]).
+//!
+//! The same [`Propagator`] serves the engine (from scratch, with rounds),
+//! recoveries (from given statuses) and `spof`/`cuts` (incremental queries
+//! on the baseline, undone by [`Propagator::reset`]).
+
+use crate::engine::state::Conditions;
+use crate::model::{ComponentIdx, FailoverIdx, GroupIdx, Rule, SurgeEffect, SurgeIdx, Topology};
+use crate::number::Exact;
+use crate::status::Status;
+
+/// What a dependency entry yields given how many members are not down and
+/// how many are ok or at risk.
+pub(crate) fn group_result(rule: Rule, size: u32, not_down: u32, healthy: u32) -> Status {
+    match rule {
+        Rule::Hard => {
+            if not_down == 0 {
+                Status::Down
+            } else if healthy == 0 {
+                Status::Degraded
+            } else {
+                Status::Ok
+            }
+        }
+        Rule::Soft => {
+            if healthy == 0 {
+                Status::Degraded
+            } else {
+                Status::Ok
+            }
+        }
+        Rule::Quorum { k, .. } => {
+            if not_down < k {
+                Status::Down
+            } else if healthy < k {
+                Status::Degraded
+            } else if healthy < size {
+                Status::AtRisk
+            } else {
+                Status::Ok
+            }
+        }
+    }
+}
+
+/// What a dependency entry yields given its members' statuses.
+pub fn evaluate_group(topology: &Topology, group: GroupIdx, member_status: impl Fn(ComponentIdx) -> Status) -> Status {
+    let members = topology.members_of(group);
+    let mut not_down = 0;
+    let mut healthy = 0;
+    for m in members {
+        let s = member_status(*m);
+        not_down += u32::from(s != Status::Down);
+        healthy += u32::from(s <= Status::AtRisk);
+    }
+    group_result(topology.group(group).rule, members.len() as u32, not_down, healthy)
+}
+
+/// The load surge `s` adds to `target` (SPEC 4.2).
+pub(crate) fn surge_amount(topology: &Topology, cond: &impl Conditions, s: SurgeIdx, target: ComponentIdx) -> Exact {
+    match &topology.surge(s).effect {
+        SurgeEffect::Factor(f) => &(f - &Exact::ONE) * cond.base_load(target),
+        SurgeEffect::Amount(a) => a.clone(),
+    }
+}
+
+/// The load failover `f` moves onto each of its targets, aligned with
+/// [`Topology::failover_targets`]: the source's base load in proportion to
+/// capacity over the targets not down, each target's own share computed as
+/// if it were serving (SPEC 4.2).
+pub(crate) fn failover_shares(
+    topology: &Topology,
+    cond: &impl Conditions,
+    f: FailoverIdx,
+    status: impl Fn(ComponentIdx) -> Status,
+) -> Vec<Exact> {
+    let targets = topology.failover_targets(f);
+    let base = cond.base_load(topology.failover(f).source);
+    let serving = |t: &ComponentIdx| status(*t) != Status::Down;
+    let serving_capacity: Exact = targets.iter().filter(|t| serving(t)).map(|t| cond.capacity(*t)).sum();
+    let serving_count = targets.iter().filter(|t| serving(t)).count() as i64;
+    targets
+        .iter()
+        .map(|t| {
+            let own = cond.capacity(*t);
+            let (others, others_count) = if serving(t) {
+                (&serving_capacity - own, serving_count - 1)
+            } else {
+                (serving_capacity.clone(), serving_count)
+            };
+            let total = own + &others;
+            if total.is_positive() {
+                (base * own).checked_div(&total).unwrap_or_default()
+            } else {
+                base.checked_div(&Exact::from_int(1 + others_count)).unwrap_or_default()
+            }
+        })
+        .collect()
+}
+
+/// A change undone by [`Propagator::reset`].
+#[derive(Debug, Clone)]
+enum Undo {
+    Status(ComponentIdx, Status),
+    Counters(GroupIdx, u32, u32),
+    Extra(ComponentIdx, Exact),
+    Share(usize, Exact),
+    Active(FailoverIdx),
+}
+
+/// Statuses, dependency counters and dynamics loads, raised to a fixpoint.
+#[derive(Debug)]
+pub struct Propagator<'t> {
+    topology: &'t Topology,
+    dynamics: bool,
+    status: Vec<Status>,
+    /// The level each component will reach at the end of this round.
+    pending: Vec<Status>,
+    not_down: Vec<u32>,
+    healthy: Vec<u32>,
+    /// Load that surges and failovers add, per component (empty without dynamics).
+    extra: Vec<Exact>,
+    /// Each failover's current share per target, aligned with the topology's failover targets.
+    shares: Vec<Exact>,
+    active: Vec<bool>,
+    /// `reached[c][l - 1]`: the round in which `c` reached level `l`, when rounds are kept.
+    reached: Option<Vec<[u32; 3]>>,
+    round: u32,
+    /// When queries are undone: everything changed since the last reset.
+    journal: Option<Vec<Undo>>,
+    changes: Vec<(ComponentIdx, Status, Status)>,
+    candidates: Vec<ComponentIdx>,
+    dirty_loads: Vec<ComponentIdx>,
+    dirty_failovers: Vec<FailoverIdx>,
+}
+
+pub const NEVER: u32 = u32::MAX;
+
+impl<'t> Propagator<'t> {
+    /// `dynamics: false` holds loads fixed at the base loads (plus nothing);
+    /// `rounds` keeps when each level was reached, for causes.
+    pub fn new(topology: &'t Topology, dynamics: bool, rounds: bool) -> Self {
+        let n = topology.components().len();
+        let dynamics = dynamics && topology.has_dynamics();
+        let sizes: Vec<u32> = topology.groups().iter().map(|g| g.size()).collect();
+        Propagator {
+            topology,
+            dynamics,
+            status: vec![Status::Ok; n],
+            pending: vec![Status::Ok; n],
+            healthy: sizes.clone(),
+            not_down: sizes,
+            extra: if dynamics { vec![Exact::ZERO; n] } else { Vec::new() },
+            shares: if dynamics {
+                vec![Exact::ZERO; topology.failovers().iter().map(|f| f.targets.len()).sum()]
+            } else {
+                Vec::new()
+            },
+            active: vec![false; if dynamics { topology.failovers().len() } else { 0 }],
+            reached: rounds.then(|| vec![[NEVER; 3]; n]),
+            round: 0,
+            journal: None,
+            changes: Vec::new(),
+            candidates: Vec::new(),
+            dirty_loads: Vec::new(),
+            dirty_failovers: Vec::new(),
+        }
+    }
+
+    /// Raises every component to its direct status (at least `floor`'s),
+    /// then propagates to the fixpoint.
+    pub fn start(&mut self, cond: &impl Conditions, floor: Option<&[Status]>) {
+        for c in self.topology.component_indices() {
+            let (direct, _) = cond.direct(c, cond.base_load(c));
+            let level = floor.map_or(direct, |f| f[c.index()].max(direct));
+            self.raise_pending(c, level);
+        }
+        self.apply_candidates();
+        self.run(cond);
+    }
+
+    /// From here on, every change is recorded so that [`Propagator::reset`] can undo it.
+    pub fn keep_journal(&mut self) {
+        self.journal = Some(Vec::new());
+    }
+
+    pub fn status(&self, c: ComponentIdx) -> Status {
+        self.status[c.index()]
+    }
+
+    pub fn statuses(&self) -> &[Status] {
+        &self.status
+    }
+
+    pub fn into_statuses(self) -> Vec<Status> {
+        self.status
+    }
+
+    /// The load dynamics add to `c` now.
+    pub fn extra_load(&self, c: ComponentIdx) -> Exact {
+        self.extra.get(c.index()).cloned().unwrap_or_default()
+    }
+
+    /// The round in which `c` reached `level` (0 for ok), or [`NEVER`].
+    pub fn reached(&self, c: ComponentIdx, level: Status) -> u32 {
+        match (level, &self.reached) {
+            (Status::Ok, _) => 0,
+            (_, Some(reached)) => reached[c.index()][level.index() - 1],
+            (_, None) => NEVER,
+        }
+    }
+
+    /// The status `c` had at the end of `round`.
+    pub fn status_at(&self, c: ComponentIdx, round: u32) -> Status {
+        let Some(reached) = &self.reached else {
+            return self.status[c.index()];
+        };
+        let levels = &reached[c.index()];
+        (1..=3)
+            .rev()
+            .find(|l| levels[l - 1] <= round)
+            .map_or(Status::Ok, |l| Status::ALL[l])
+    }
+
+    /// Whether the dependency entry `g` currently yields down.
+    pub fn group_down(&self, g: GroupIdx) -> bool {
+        let group = self.topology.group(g);
+        group_result(group.rule, group.size(), self.not_down[g.index()], self.healthy[g.index()]) == Status::Down
+    }
+
+    /// Raises `c` to at least `to` (a query's failure), to propagate with [`Propagator::run`].
+    pub fn raise(&mut self, c: ComponentIdx, to: Status) {
+        self.raise_pending(c, to);
+    }
+
+    fn raise_pending(&mut self, c: ComponentIdx, to: Status) {
+        let i = c.index();
+        if to > self.pending[i] {
+            if self.pending[i] == self.status[i] {
+                self.candidates.push(c);
+            }
+            self.pending[i] = to;
+        }
+    }
+
+    /// Ends a round: what was raised takes its new status.
+    fn apply_candidates(&mut self) {
+        for d in std::mem::take(&mut self.candidates) {
+            let i = d.index();
+            let (old, new) = (self.status[i], self.pending[i]);
+            if new > old {
+                if let Some(journal) = &mut self.journal {
+                    journal.push(Undo::Status(d, old));
+                }
+                self.status[i] = new;
+                if let Some(reached) = &mut self.reached {
+                    for level in old.index() + 1..=new.index() {
+                        reached[i][level - 1] = self.round;
+                    }
+                }
+                self.changes.push((d, old, new));
+            }
+        }
+    }
+
+    /// Propagates every change so far to the fixpoint.
+    pub fn run(&mut self, cond: &impl Conditions) {
+        self.apply_candidates();
+        while !self.changes.is_empty() {
+            let changes = std::mem::take(&mut self.changes);
+            for &(x, old, new) in &changes {
+                self.dependencies(x, old, new);
+                if self.dynamics {
+                    self.dynamics_of(cond, x, old, new);
+                }
+            }
+            self.changes = changes;
+            self.changes.clear();
+            if self.dynamics {
+                self.settle_loads(cond);
+            }
+            self.round += 1;
+            self.apply_candidates();
+        }
+    }
+
+    fn dependencies(&mut self, x: ComponentIdx, old: Status, new: Status) {
+        // Only crossing into degraded or down changes what a member gives.
+        if new <= Status::AtRisk {
+            return;
+        }
+        let lost_down = old != Status::Down && new == Status::Down;
+        let lost_healthy = old <= Status::AtRisk;
+        let topology = self.topology;
+        for g in topology.dependents_of(x) {
+            let gi = g.index();
+            if let Some(journal) = &mut self.journal {
+                journal.push(Undo::Counters(g, self.not_down[gi], self.healthy[gi]));
+            }
+            self.not_down[gi] -= u32::from(lost_down);
+            self.healthy[gi] -= u32::from(lost_healthy);
+            let group = topology.group(g);
+            let result = group_result(group.rule, group.size(), self.not_down[gi], self.healthy[gi]);
+            self.raise_pending(group.dependent, result);
+        }
+    }
+
+    /// Surges and failovers that `x` switches on, and failovers whose shares
+    /// change because `x`, one of their targets, went down.
+    fn dynamics_of(&mut self, cond: &impl Conditions, x: ComponentIdx, old: Status, new: Status) {
+        let topology = self.topology;
+        for s in topology.surges_of(x) {
+            let when = topology.surge(s).when;
+            if old < when && when <= new {
+                for &t in topology.surge_targets(s) {
+                    let amount = surge_amount(topology, cond, s, t);
+                    self.add_extra(t, &amount);
+                }
+            }
+        }
+        if let Some(f) = topology.component(x).extras().failover {
+            let when = topology.failover(f).when;
+            if old < when && when <= new {
+                if let Some(journal) = &mut self.journal {
+                    journal.push(Undo::Active(f));
+                }
+                self.active[f.index()] = true;
+                self.dirty_failovers.push(f);
+            }
+        }
+        if new == Status::Down && old != Status::Down {
+            for &f in topology.failovers_into(x) {
+                if self.active[f.index()] {
+                    self.dirty_failovers.push(f);
+                }
+            }
+        }
+    }
+
+    fn add_extra(&mut self, t: ComponentIdx, amount: &Exact) {
+        if amount.is_zero() {
+            return;
+        }
+        let slot = &mut self.extra[t.index()];
+        if let Some(journal) = &mut self.journal {
+            journal.push(Undo::Extra(t, slot.clone()));
+        }
+        *slot = &*slot + amount;
+        self.dirty_loads.push(t);
+    }
+
+    /// Recomputes the shares of the failovers that changed, then the direct
+    /// status of every component whose load changed.
+    fn settle_loads(&mut self, cond: &impl Conditions) {
+        let topology = self.topology;
+        let mut failovers = std::mem::take(&mut self.dirty_failovers);
+        failovers.sort_unstable();
+        failovers.dedup();
+        for f in failovers {
+            let shares = failover_shares(topology, cond, f, |c| self.status[c.index()]);
+            let start = topology.failover(f).targets.start as usize;
+            for (i, (share, &t)) in shares.into_iter().zip(topology.failover_targets(f)).enumerate() {
+                let slot = start + i;
+                if share == self.shares[slot] {
+                    continue;
+                }
+                let delta = &share - &self.shares[slot];
+                if let Some(journal) = &mut self.journal {
+                    journal.push(Undo::Share(slot, self.shares[slot].clone()));
+                }
+                self.shares[slot] = share;
+                self.add_extra(t, &delta);
+            }
+        }
+        let mut loads = std::mem::take(&mut self.dirty_loads);
+        loads.sort_unstable();
+        loads.dedup();
+        for &t in &loads {
+            let load = cond.base_load(t) + &self.extra[t.index()];
+            let (direct, _) = cond.direct(t, &load);
+            self.raise_pending(t, direct);
+        }
+        loads.clear();
+        self.dirty_loads = loads;
+    }
+
+    /// Delete and rederive: the components of `region` (closed downstream:
+    /// nothing outside it depends on anything in it) lose the statuses they
+    /// had, then take the least fixpoint again from their direct statuses
+    /// and from what lies outside the region, which keeps its statuses. For
+    /// propagations whose loads are held fixed (no dynamics), after some
+    /// direct statuses fell. Costs the region and its edges.
+    pub fn rederive(&mut self, cond: &impl Conditions, region: &[ComponentIdx]) {
+        let topology = self.topology;
+        for &c in region {
+            self.status[c.index()] = Status::Ok;
+            self.pending[c.index()] = Status::Ok;
+        }
+        for &c in region {
+            for g in topology.groups_of(c) {
+                let members = topology.members_of(g);
+                let gi = g.index();
+                self.not_down[gi] = members.iter().filter(|m| self.status[m.index()] != Status::Down).count() as u32;
+                self.healthy[gi] = members.iter().filter(|m| self.status[m.index()] <= Status::AtRisk).count() as u32;
+                let group = topology.group(g);
+                let result = group_result(group.rule, group.size(), self.not_down[gi], self.healthy[gi]);
+                self.raise_pending(c, result);
+            }
+            let (direct, _) = cond.direct(c, cond.base_load(c));
+            self.raise_pending(c, direct);
+        }
+        self.run(cond);
+    }
+
+    /// Back to the statuses at [`Propagator::keep_journal`], in time
+    /// proportional to what changed since.
+    pub fn reset(&mut self) {
+        let Some(journal) = &mut self.journal else {
+            return;
+        };
+        while let Some(undo) = journal.pop() {
+            match undo {
+                Undo::Status(c, old) => {
+                    self.status[c.index()] = old;
+                    self.pending[c.index()] = old;
+                }
+                Undo::Counters(g, not_down, healthy) => {
+                    self.not_down[g.index()] = not_down;
+                    self.healthy[g.index()] = healthy;
+                }
+                Undo::Extra(c, old) => self.extra[c.index()] = old,
+                Undo::Share(slot, old) => self.shares[slot] = old,
+                Undo::Active(f) => self.active[f.index()] = false,
+            }
+        }
+        self.changes.clear();
+        self.candidates.clear();
+    }
+
+    /// Components whose status the current query changed (since the last
+    /// reset), each once, with the status it had before.
+    pub fn changed(&self) -> Vec<(ComponentIdx, Status)> {
+        let Some(journal) = &self.journal else {
+            return Vec::new();
+        };
+        // The first record of each component holds its status before the query.
+        let mut seen = std::collections::HashSet::new();
+        journal
+            .iter()
+            .filter_map(|u| match u {
+                Undo::Status(c, old) if seen.insert(*c) => Some((*c, *old)),
+                _ => None,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,410 @@
+//! Recovery (SPEC 4.4): what undoing the plan would leave, and for how long.
+//!
+//! G is the rolled-back system: declared capacities and loads, no failures,
+//! but the components still restarting or needing a restart when the plan
+//! ends stay down, and those that lost their state or data stay degraded.
+//! Starting from the worst statuses W, closed upward under G, the loads can
+//! only fall: the state after a rollback is R = S(l*), where S(l) is the
+//! least fixpoint with loads held at l and l* the greatest fixpoint of
+//! l <- L(S(l)). Each round of that iteration rederives only what lies
+//! downstream of the components whose direct status fell (delete and
+//! rederive), so its cost follows what changes.
+//!
+//! A component above its status in G's own least fixpoint is held up by
+//! load dynamics alone: `self_sustaining`. Otherwise it waits for the
+//! restart or restore components that reach it (the longest of them), or
+//! recovers at once (`rollback`).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::engine::propagate::{Propagator, failover_shares, surge_amount};
+use crate::engine::state::{
+    Conditions, DATA_DELETED, LOST_STATE, NEEDS_RESTART, RESTARTING, Reason, State, direct_status,
+};
+use crate::model::{ComponentIdx, Direction, Topology};
+use crate::number::Exact;
+use crate::status::Status;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecoveryKind {
+    /// Recovers as soon as the plan is undone.
+    Rollback,
+    /// Down until a restart completes.
+    Restart,
+    /// Degraded until its data is restored.
+    Restore,
+    /// Load dynamics keep it where it is with no step left to cause it.
+    SelfSustaining,
+}
+
+impl RecoveryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecoveryKind::Rollback => "rollback",
+            RecoveryKind::Restart => "restart",
+            RecoveryKind::Restore => "restore",
+            RecoveryKind::SelfSustaining => "self_sustaining",
+        }
+    }
+}
+
+/// How one component recovers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComponentRecovery {
+    pub kind: RecoveryKind,
+    /// When it is back: `Some(0)` at once, `None` when unknown or unbounded.
+    pub after: Option<Duration>,
+    pub status_after_rollback: Status,
+    /// For `self_sustaining`: the loop that holds it up, an index into [`Recovery::loops`].
+    pub sustained_by: Option<usize>,
+}
+
+/// A surge or failover loop that keeps itself going after a rollback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SustainingLoop {
+    /// The components whose load feeds the loop, in component order.
+    pub members: Vec<ComponentIdx>,
+    /// Where shedding load breaks it: per member overloaded in R, the load
+    /// above its capacity, the smallest first.
+    pub shed: Vec<(ComponentIdx, Exact)>,
+}
+
+/// What a rollback leaves.
+#[derive(Debug, Clone, Default)]
+pub struct Recovery {
+    /// R: every component's status after a rollback.
+    pub after_rollback: Vec<Status>,
+    /// Components that do not recover by rollback alone.
+    pending: BTreeMap<ComponentIdx, ComponentRecovery>,
+    pub loops: Vec<SustainingLoop>,
+}
+
+impl Recovery {
+    pub fn of(&self, c: ComponentIdx) -> ComponentRecovery {
+        self.pending.get(&c).cloned().unwrap_or(ComponentRecovery {
+            kind: RecoveryKind::Rollback,
+            after: Some(Duration::ZERO),
+            status_after_rollback: self.after_rollback.get(c.index()).copied().unwrap_or_default(),
+            sustained_by: None,
+        })
+    }
+}
+
+/// G: the declared system, with what a rollback cannot undo kept.
+struct Rollback<'t> {
+    topology: &'t Topology,
+    /// The kept flags (restarting, needs a restart, lost state, data deleted).
+    kept: BTreeMap<ComponentIdx, (u8, Option<Exact>)>,
+}
+
+impl Conditions for Rollback<'_> {
+    fn topology(&self) -> &Topology {
+        self.topology
+    }
+    fn direct(&self, c: ComponentIdx, load: &Exact) -> (Status, Option<Reason>) {
+        let (flags, fell_to) = self.kept.get(&c).map_or((0, None), |(f, at)| (*f, at.as_ref()));
+        let capacity = &self.topology.component(c).capacity;
+        direct_status(self.topology, c, flags, capacity, fell_to, load, false)
+    }
+    fn base_load(&self, c: ComponentIdx) -> &Exact {
+        &self.topology.component(c).load
+    }
+    fn capacity(&self, c: ComponentIdx) -> &Exact {
+        &self.topology.component(c).capacity
+    }
+}
+
+/// G with every effective load held at `loads` (for S(l)).
+struct FixedLoads<'g, 't> {
+    rollback: &'g Rollback<'t>,
+    loads: Vec<Exact>,
+}
+
+impl Conditions for FixedLoads<'_, '_> {
+    fn topology(&self) -> &Topology {
+        self.rollback.topology
+    }
+    fn direct(&self, c: ComponentIdx, load: &Exact) -> (Status, Option<Reason>) {
+        self.rollback.direct(c, load)
+    }
+    fn base_load(&self, c: ComponentIdx) -> &Exact {
+        &self.loads[c.index()]
+    }
+    fn capacity(&self, c: ComponentIdx) -> &Exact {
+        self.rollback.capacity(c)
+    }
+}
+
+/// L(S): the effective loads statuses `status` produce in G.
+fn loads(rollback: &Rollback, status: &[Status]) -> Vec<Exact> {
+    let topology = rollback.topology;
+    let mut loads: Vec<Exact> = topology.components().iter().map(|c| c.load.clone()).collect();
+    for (i, surge) in topology.surges().iter().enumerate() {
+        let s = crate::model::SurgeIdx::new(i);
+        if status[surge.source.index()] >= surge.when {
+            for &t in topology.surge_targets(s) {
+                loads[t.index()] = &loads[t.index()] + &surge_amount(topology, rollback, s, t);
+            }
+        }
+    }
+    for (i, failover) in topology.failovers().iter().enumerate() {
+        let f = crate::model::FailoverIdx::new(i);
+        if status[failover.source.index()] >= failover.when {
+            let shares = failover_shares(topology, rollback, f, |c| status[c.index()]);
+            for (&t, share) in topology.failover_targets(f).iter().zip(shares) {
+                loads[t.index()] = &loads[t.index()] + &share;
+            }
+        }
+    }
+    loads
+}
+
+/// What undoing the plan that left `state` (and reached `worst`) would leave.
+pub fn recover(topology: &Topology, state: &State, worst: &[Status]) -> Recovery {
+    let mut kept = BTreeMap::new();
+    for c in topology.component_indices() {
+        let flags = state.flags(c) & (RESTARTING | NEEDS_RESTART | LOST_STATE | DATA_DELETED);
+        if flags != 0 {
+            kept.insert(c, (flags, state.fell_to(c)));
+        }
+    }
+    let rollback = Rollback { topology, kept };
+
+    // W closed upward under G, then loads fall to the greatest fixpoint.
+    let mut closed = Propagator::new(topology, true, false);
+    closed.start(&rollback, Some(worst));
+    let after_rollback = fall(&rollback, closed.statuses());
+
+    // What the restart and restore components alone explain.
+    let mut explained = Propagator::new(topology, true, false);
+    explained.start(&rollback, None);
+    let explained = explained.into_statuses();
+    let baseline = crate::engine::baseline(topology);
+
+    let mut pending = BTreeMap::new();
+    let roots = roots(topology, state, &rollback);
+    let waits = waits(topology, &roots, &explained, &baseline);
+    for c in topology.component_indices() {
+        let i = c.index();
+        let (r, g) = (after_rollback[i], explained[i]);
+        if r > g {
+            pending.insert(
+                c,
+                ComponentRecovery {
+                    kind: RecoveryKind::SelfSustaining,
+                    after: None,
+                    status_after_rollback: r,
+                    sustained_by: None,
+                },
+            );
+        } else if r > baseline[i]
+            && let Some((kind, after)) = waits.get(&c)
+        {
+            pending.insert(
+                c,
+                ComponentRecovery {
+                    kind: *kind,
+                    after: *after,
+                    status_after_rollback: r,
+                    sustained_by: None,
+                },
+            );
+        }
+    }
+    let loops = sustaining_loops(topology, &rollback, &after_rollback, &mut pending);
+    Recovery {
+        after_rollback,
+        pending,
+        loops,
+    }
+}
+
+/// R = S(l*): from statuses closed under G, loads fall until they hold.
+fn fall(rollback: &Rollback, closed: &[Status]) -> Vec<Status> {
+    let topology = rollback.topology;
+    let mut fixed = FixedLoads {
+        rollback,
+        loads: loads(rollback, closed),
+    };
+    let mut s = Propagator::new(topology, false, false);
+    s.start(&fixed, None);
+    loop {
+        let next = loads(rollback, s.statuses());
+        // Where a load fell enough to lower a direct status, rederive downstream.
+        let mut seeds = Vec::new();
+        for c in topology.component_indices() {
+            let i = c.index();
+            if next[i] != fixed.loads[i] {
+                let before = rollback.direct(c, &fixed.loads[i]).0;
+                if rollback.direct(c, &next[i]).0 < before {
+                    seeds.push(c);
+                }
+            }
+        }
+        fixed.loads = next;
+        if seeds.is_empty() {
+            return s.into_statuses();
+        }
+        let region = topology.reachable(&seeds, Direction::Downstream, |_| true);
+        s.rederive(&fixed, &region);
+    }
+}
+
+/// The components whose kept state a rollback cannot undo, with what they
+/// wait for and how long.
+fn roots(topology: &Topology, state: &State, rollback: &Rollback) -> Vec<(ComponentIdx, RecoveryKind, Option<Duration>)> {
+    let mut out = Vec::new();
+    for (&c, (flags, _)) in &rollback.kept {
+        let extras = topology.component(c).extras();
+        if flags & (RESTARTING | NEEDS_RESTART) != 0 {
+            // A restart under way has what is left of its clock; a fall below
+            // min_capacity needs a whole new one.
+            let after = match state.restarts().get(&c) {
+                Some(left) => *left,
+                None => extras.restart_time.filter(|t| !t.is_zero()),
+            };
+            out.push((c, RecoveryKind::Restart, after));
+        } else {
+            let store = if flags & DATA_DELETED != 0 {
+                Some(c)
+            } else {
+                topology.component(c).state
+            };
+            let after = store.and_then(|s| topology.component(s).extras().restore_time);
+            out.push((c, RecoveryKind::Restore, after));
+        }
+    }
+    out
+}
+
+/// For every component raised in G above its baseline: the kind and time
+/// of the longest wait among the roots that reach it (an unknown time is the
+/// longest). Walks from the longest root first, so each component is seen once.
+fn waits(
+    topology: &Topology,
+    roots: &[(ComponentIdx, RecoveryKind, Option<Duration>)],
+    explained: &[Status],
+    baseline: &[Status],
+) -> BTreeMap<ComponentIdx, (RecoveryKind, Option<Duration>)> {
+    let mut order: Vec<&(ComponentIdx, RecoveryKind, Option<Duration>)> = roots.iter().collect();
+    // Unknown first, then the longest; ties in component order.
+    order.sort_by(|a, b| match (a.2, b.2) {
+        (None, None) => a.0.cmp(&b.0),
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (Some(x), Some(y)) => y.cmp(&x).then(a.0.cmp(&b.0)),
+    });
+    let raised = |c: ComponentIdx| explained[c.index()] > baseline[c.index()];
+    let mut out = BTreeMap::new();
+    for &&(root, kind, after) in &order {
+        let mut stack = vec![root];
+        while let Some(c) = stack.pop() {
+            if !raised(c) || out.contains_key(&c) {
+                continue;
+            }
+            out.insert(c, (kind, after));
+            stack.extend(topology.dependents_of(c).map(|g| topology.group(g).dependent));
+            for s in topology.surges_of(c) {
+                stack.extend_from_slice(topology.surge_targets(s));
+            }
+            if let Some(f) = topology.component(c).extras().failover {
+                stack.extend_from_slice(topology.failover_targets(f));
+            }
+        }
+    }
+    out
+}
+
+/// Groups the self-sustaining components by the loops that hold them up:
+/// strongly connected sets among them over dependency entries and the
+/// surges and failovers active in R. Each component points at the loop it
+/// is in or that feeds it (the first in component order).
+fn sustaining_loops(
+    topology: &Topology,
+    rollback: &Rollback,
+    after_rollback: &[Status],
+    pending: &mut BTreeMap<ComponentIdx, ComponentRecovery>,
+) -> Vec<SustainingLoop> {
+    let held: Vec<ComponentIdx> = pending
+        .iter()
+        .filter(|(_, r)| r.kind == RecoveryKind::SelfSustaining)
+        .map(|(c, _)| *c)
+        .collect();
+    if held.is_empty() {
+        return Vec::new();
+    }
+    let position: BTreeMap<ComponentIdx, usize> = held.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+    let mut graph = petgraph::graph::DiGraph::<(), ()>::with_capacity(held.len(), 0);
+    for _ in &held {
+        graph.add_node(());
+    }
+    let node = petgraph::graph::NodeIndex::new;
+    let mut self_fed = vec![false; held.len()];
+    for (i, &c) in held.iter().enumerate() {
+        let status = after_rollback[c.index()];
+        let mut edge = |t: ComponentIdx| {
+            if let Some(&j) = position.get(&t) {
+                if j == i {
+                    self_fed[i] = true;
+                } else {
+                    graph.add_edge(node(i), node(j), ());
+                }
+            }
+        };
+        topology.dependents_of(c).for_each(|g| edge(topology.group(g).dependent));
+        for s in topology.surges_of(c).filter(|s| status >= topology.surge(*s).when) {
+            topology.surge_targets(s).iter().for_each(|t| edge(*t));
+        }
+        if let Some(f) = topology.component(c).extras().failover
+            && status >= topology.failover(f).when
+        {
+            topology.failover_targets(f).iter().for_each(|t| edge(*t));
+        }
+    }
+    let loads = loads(rollback, after_rollback);
+    let mut loops = Vec::new();
+    let mut loop_of: Vec<Option<usize>> = vec![None; held.len()];
+    let mut sccs = petgraph::algo::tarjan_scc(&graph);
+    sccs.iter_mut().for_each(|scc| scc.sort_unstable());
+    sccs.sort_unstable();
+    for scc in sccs {
+        if scc.len() == 1 && !self_fed[scc[0].index()] {
+            continue;
+        }
+        let members: Vec<ComponentIdx> = scc.iter().map(|n| held[n.index()]).collect();
+        let mut shed: Vec<(ComponentIdx, Exact)> = members
+            .iter()
+            .filter_map(|&m| {
+                let over = &loads[m.index()] - &topology.component(m).capacity;
+                over.is_positive().then_some((m, over))
+            })
+            .collect();
+        shed.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        for n in &scc {
+            loop_of[n.index()] = Some(loops.len());
+        }
+        loops.push(SustainingLoop { members, shed });
+    }
+    // Components fed by a loop point at it: the first loop upstream.
+    for i in 0..held.len() {
+        if loop_of[i].is_some() {
+            continue;
+        }
+        let mut upstream = petgraph::visit::Bfs::new(petgraph::visit::Reversed(&graph), node(i));
+        let mut found = None;
+        while let Some(n) = upstream.next(petgraph::visit::Reversed(&graph)) {
+            if let Some(l) = loop_of[n.index()] {
+                found = Some(found.map_or(l, |f: usize| f.min(l)));
+            }
+        }
+        loop_of[i] = found;
+    }
+    for (i, c) in held.iter().enumerate() {
+        if let Some(entry) = pending.get_mut(c) {
+            entry.sustained_by = loop_of[i];
+        }
+    }
+    loops
+}
