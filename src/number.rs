@@ -71,6 +71,12 @@ impl Exact {
         Exact(Repr::Big(Box::new(value)))
     }
 
+    /// The value as an arbitrary precision rational (for checks against an
+    /// independent implementation).
+    pub fn to_rational(&self) -> BigRational {
+        self.to_big()
+    }
+
     fn to_big(&self) -> BigRational {
         match &self.0 {
             Repr::Small { num, den } => BigRational::new_raw(BigInt::from(*num), BigInt::from(*den)),
