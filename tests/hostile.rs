@@ -228,6 +228,7 @@ corpus!(
         nesting_65_flow_levels,
         number_1e400_capacity,
         number_above_1e15,
+        number_too_precise,
         number_inf_collapse_at,
         number_inf_weight,
         number_integer_beyond_u64,
@@ -407,7 +408,6 @@ corpus!(
         negative_zero,
         numeric_looking_ids_quoted,
         tabs_where_allowed,
-        tiny_numbers,
         yaml11_words_as_ids,
     ]
 );
@@ -535,10 +535,10 @@ fn capacities_exactly_at_their_limits_stay_healthy_through_no_op_steps() {
 }
 
 #[test]
-fn negative_zero_and_tiny_numbers_load_as_plain_zero() {
+fn negative_zero_loads_as_plain_zero() {
     use blast_radius::limits::Limits;
     use blast_radius::model::topology_from_str;
-    for name in ["negative_zero", "tiny_numbers"] {
+    for name in ["negative_zero"] {
         let path = root().join(format!("tests/hostile/valid/{name}.yaml"));
         let text = std::fs::read_to_string(&path).expect("valid fixture");
         let topology = topology_from_str(&text, &path, Limits::default()).expect("loads");

@@ -81,7 +81,7 @@ fn check(topology: &str, args: &[&str]) -> Run {
     );
     let json: Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{what}: stdout is not JSON ({e}):\n{stdout}"));
-    assert_eq!(json["schema_version"], 1, "{what}: schema_version");
+    assert_eq!(json["schema_version"], 2, "{what}: schema_version");
     let verdict = json["verdict"].as_str().unwrap_or_else(|| panic!("{what}: no verdict"));
     let expected_verdict = if code == 0 { "pass" } else { "fail" };
     assert_eq!(

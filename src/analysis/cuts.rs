@@ -14,8 +14,8 @@ use crate::analysis::ImpactCounter;
 use crate::engine::overlay::Overlay;
 use crate::error::{Diagnostic, Error, Result, nearest};
 use crate::model::{ComponentIdx, GroupIdx, Rule, Topology};
-use crate::status::Status;
 use crate::number::Exact;
+use crate::status::Status;
 use crate::text::shown;
 
 /// What must go down: an app (any component), or a customer (any of its apps).

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::analysis::spof::{SpofEntry, spof_with_threshold};
 use crate::model::{ComponentIdx, Rule, Topology};
-use crate::status::Status;
 use crate::number::Exact;
+use crate::status::Status;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangedComponent {

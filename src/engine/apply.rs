@@ -56,7 +56,9 @@ pub fn apply(state: &mut State, number: usize, step: &Step) -> Applied {
         }
         Action::ShiftLoad { to, percent } => shift_load(state, number, &step.matched, to, percent),
         Action::DeleteData { owners } => {
-            step.matched.iter().for_each(|c| state.set_flag(*c, DATA_DELETED, number));
+            step.matched
+                .iter()
+                .for_each(|c| state.set_flag(*c, DATA_DELETED, number));
             owners.iter().for_each(|c| state.set_flag(*c, LOST_STATE, number));
         }
         Action::Wait(duration) => state.wait(*duration, number),
@@ -66,13 +68,7 @@ pub fn apply(state: &mut State, number: usize, step: &Step) -> Applied {
 
 /// Moves `percent` of every `from` load, all at once: every share is taken
 /// from the loads before the step, then split evenly over `to`.
-fn shift_load(
-    state: &mut State,
-    number: usize,
-    from: &[ComponentIdx],
-    to: &[ComponentIdx],
-    percent: &Exact,
-) {
+fn shift_load(state: &mut State, number: usize, from: &[ComponentIdx], to: &[ComponentIdx], percent: &Exact) {
     let shares: Vec<Exact> = from.iter().map(|c| state.base_load(*c).scale(percent, 100)).collect();
     let moved: Exact = shares.iter().sum();
     let each = moved.checked_div(&Exact::from_int(to.len() as i64)).unwrap_or_default();

@@ -84,7 +84,13 @@ fn extra_at(prop: &Propagator, cond: &impl Conditions, c: ComponentIdx, round: u
 }
 
 /// What failover `f` moves onto `c` given round `round`'s statuses (`None`: inactive).
-fn failover_share_at(prop: &Propagator, cond: &impl Conditions, f: FailoverIdx, c: ComponentIdx, round: u32) -> Option<Exact> {
+fn failover_share_at(
+    prop: &Propagator,
+    cond: &impl Conditions,
+    f: FailoverIdx,
+    c: ComponentIdx,
+    round: u32,
+) -> Option<Exact> {
     let topology = cond.topology();
     let failover = topology.failover(f);
     if prop.status_at(failover.source, round) < failover.when {
@@ -115,7 +121,13 @@ pub fn hop(prop: &Propagator, cond: &impl Conditions, c: ComponentIdx, level: St
     for g in topology.groups_of(c) {
         if evaluate_group(topology, g, |m| prop.status_at(m, before)) >= level {
             // The members that make the entry yield `level`.
-            let bad = |s: Status| if level == Status::Down { s == Status::Down } else { s >= Status::Degraded };
+            let bad = |s: Status| {
+                if level == Status::Down {
+                    s == Status::Down
+                } else {
+                    s >= Status::Degraded
+                }
+            };
             let members = topology.members_of(g);
             let via = members
                 .iter()
@@ -224,7 +236,13 @@ impl Chains {
     }
 
     /// The origin and the last hops of the chain to `c` at `level`, and its full length.
-    pub fn path(&mut self, prop: &Propagator, cond: &impl Conditions, c: ComponentIdx, level: Status) -> (Vec<Hop>, usize) {
+    pub fn path(
+        &mut self,
+        prop: &Propagator,
+        cond: &impl Conditions,
+        c: ComponentIdx,
+        level: Status,
+    ) -> (Vec<Hop>, usize) {
         self.resolve(prop, cond, (c, level));
         let Some((_, length, origin)) = self.links.get(&(c, level)) else {
             return (Vec::new(), 0);

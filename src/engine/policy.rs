@@ -183,7 +183,11 @@ fn touched(step: &Step) -> Vec<ComponentIdx> {
 
 /// The first five ids, then `...`.
 fn some_ids(topology: &Topology, matched: &[ComponentIdx]) -> String {
-    let mut ids: Vec<&str> = matched.iter().take(5).map(|c| topology.component(*c).id.as_str()).collect();
+    let mut ids: Vec<&str> = matched
+        .iter()
+        .take(5)
+        .map(|c| topology.component(*c).id.as_str())
+        .collect();
     if matched.len() > 5 {
         ids.push("...");
     }

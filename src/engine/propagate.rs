@@ -242,7 +242,12 @@ impl<'t> Propagator<'t> {
     /// Whether the dependency entry `g` currently yields down.
     pub fn group_down(&self, g: GroupIdx) -> bool {
         let group = self.topology.group(g);
-        group_result(group.rule, group.size(), self.not_down[g.index()], self.healthy[g.index()]) == Status::Down
+        group_result(
+            group.rule,
+            group.size(),
+            self.not_down[g.index()],
+            self.healthy[g.index()],
+        ) == Status::Down
     }
 
     /// Raises `c` to at least `to` (a query's failure), to propagate with [`Propagator::run`].
@@ -417,8 +422,14 @@ impl<'t> Propagator<'t> {
             for g in topology.groups_of(c) {
                 let members = topology.members_of(g);
                 let gi = g.index();
-                self.not_down[gi] = members.iter().filter(|m| self.status[m.index()] != Status::Down).count() as u32;
-                self.healthy[gi] = members.iter().filter(|m| self.status[m.index()] <= Status::AtRisk).count() as u32;
+                self.not_down[gi] = members
+                    .iter()
+                    .filter(|m| self.status[m.index()] != Status::Down)
+                    .count() as u32;
+                self.healthy[gi] = members
+                    .iter()
+                    .filter(|m| self.status[m.index()] <= Status::AtRisk)
+                    .count() as u32;
                 let group = topology.group(g);
                 let result = group_result(group.rule, group.size(), self.not_down[gi], self.healthy[gi]);
                 self.raise_pending(c, result);

@@ -254,7 +254,11 @@ fn fall(rollback: &Rollback, closed: &[Status]) -> Vec<Status> {
 
 /// The components whose kept state a rollback cannot undo, with what they
 /// wait for and how long.
-fn roots(topology: &Topology, state: &State, rollback: &Rollback) -> Vec<(ComponentIdx, RecoveryKind, Option<Duration>)> {
+fn roots(
+    topology: &Topology,
+    state: &State,
+    rollback: &Rollback,
+) -> Vec<(ComponentIdx, RecoveryKind, Option<Duration>)> {
     let mut out = Vec::new();
     for (&c, (flags, _)) in &rollback.kept {
         let extras = topology.component(c).extras();
@@ -353,7 +357,9 @@ fn sustaining_loops(
                 }
             }
         };
-        topology.dependents_of(c).for_each(|g| edge(topology.group(g).dependent));
+        topology
+            .dependents_of(c)
+            .for_each(|g| edge(topology.group(g).dependent));
         for s in topology.surges_of(c).filter(|s| status >= topology.surge(*s).when) {
             topology.surge_targets(s).iter().for_each(|t| edge(*t));
         }

@@ -19,16 +19,37 @@ pub enum Reason {
     Failed,
     Restarting,
     /// Fell below `min_capacity` (at `capacity`) and needs a full restart.
-    NeedsRestart { capacity: Exact, min: Exact },
+    NeedsRestart {
+        capacity: Exact,
+        min: Exact,
+    },
     NoCapacity,
-    OverMaxCapacity { capacity: Exact, max: Exact },
-    Collapsed { load: Exact, capacity: Exact, collapse_at: Exact },
-    Overloaded { load: Exact, capacity: Exact },
-    LostState { store: ComponentIdx },
+    OverMaxCapacity {
+        capacity: Exact,
+        max: Exact,
+    },
+    Collapsed {
+        load: Exact,
+        capacity: Exact,
+        collapse_at: Exact,
+    },
+    Overloaded {
+        load: Exact,
+        capacity: Exact,
+    },
+    LostState {
+        store: ComponentIdx,
+    },
     DataDeleted,
-    LostCapacity { capacity: Exact, initial: Exact },
+    LostCapacity {
+        capacity: Exact,
+        initial: Exact,
+    },
     LostZone,
-    LoadRaised { load: Exact, initial: Exact },
+    LoadRaised {
+        load: Exact,
+        initial: Exact,
+    },
 }
 
 impl Reason {
@@ -65,7 +86,9 @@ impl Reason {
                 collapse_at,
             } => {
                 let ratio = load.checked_div(capacity).unwrap_or_default();
-                format!("collapsed under load {load} on capacity {capacity} (ratio {ratio} >= collapse_at {collapse_at})")
+                format!(
+                    "collapsed under load {load} on capacity {capacity} (ratio {ratio} >= collapse_at {collapse_at})"
+                )
             }
             Reason::Overloaded { load, capacity } => format!("overloaded: load {load} > capacity {capacity}"),
             Reason::LostState { store } => {
@@ -156,7 +179,12 @@ impl<'t> State<'t> {
             let component = self.topology.component(c);
             self.slot[c.index()] = self.touched.len() as u32;
             self.touched.push(Touched {
-                placements: self.topology.placements_of(c).iter().map(|p| p.capacity.clone()).collect(),
+                placements: self
+                    .topology
+                    .placements_of(c)
+                    .iter()
+                    .map(|p| p.capacity.clone())
+                    .collect(),
                 capacity: component.capacity.clone(),
                 base_load: component.load.clone(),
                 flags: 0,
@@ -183,7 +211,12 @@ impl<'t> State<'t> {
     pub fn placement_capacities(&self, c: ComponentIdx) -> Vec<Exact> {
         match self.record(c) {
             Some(t) => t.placements.clone(),
-            None => self.topology.placements_of(c).iter().map(|p| p.capacity.clone()).collect(),
+            None => self
+                .topology
+                .placements_of(c)
+                .iter()
+                .map(|p| p.capacity.clone())
+                .collect(),
         }
     }
 
@@ -210,7 +243,12 @@ impl<'t> State<'t> {
     pub(crate) fn restart(&mut self, c: ComponentIdx, step: usize) {
         self.set_flag(c, RESTARTING, step);
         // A second restart starts the clock again.
-        let time = self.topology.component(c).extras().restart_time.filter(|t| !t.is_zero());
+        let time = self
+            .topology
+            .component(c)
+            .extras()
+            .restart_time
+            .filter(|t| !t.is_zero());
         self.restarts.insert(c, time);
     }
 

@@ -85,7 +85,10 @@ fn a_restart_without_restart_time_lasts_until_the_next_wait() {
 #[test]
 fn a_restart_does_not_undo_a_fail() {
     let t = topology("services:\n  - id: a\n");
-    assert_eq!(direct_after_each(&t, &["fail a", "restart a", "wait 1h"], "a"), [Down, Down, Down]);
+    assert_eq!(
+        direct_after_each(&t, &["fail a", "restart a", "wait 1h"], "a"),
+        [Down, Down, Down]
+    );
 }
 
 #[test]
@@ -100,7 +103,12 @@ fn falling_below_min_capacity_sticks_until_a_restart_completes() {
     ];
     assert_eq!(direct_after_each(&t, &ops, "a"), [Down, Down, Down, Down, OK]);
     // Still below min_capacity when the restart completes: it needs another.
-    let ops = ["remove-capacity a count=5", "restart a", "wait 1h", "add-capacity a count=5"];
+    let ops = [
+        "remove-capacity a count=5",
+        "restart a",
+        "wait 1h",
+        "add-capacity a count=5",
+    ];
     assert_eq!(direct_after_each(&t, &ops, "a"), [Down, Down, Down, Down]);
 }
 
@@ -206,8 +214,7 @@ fn quorum_with_degraded_members_is_degraded() {
 
 #[test]
 fn quorum_ignores_at_risk_members() {
-    let body =
-        "services:\n  - id: a\n    region: r\n  - id: b\n  - id: d\n    depends_on: [{quorum: 2, of: [a, b]}]\n";
+    let body = "services:\n  - id: a\n    region: r\n  - id: b\n  - id: d\n    depends_on: [{quorum: 2, of: [a, b]}]\n";
     assert_eq!(statuses(body, &["fail-zone z1"], &["a", "d"]), [AtRisk, OK]);
 }
 

@@ -83,7 +83,11 @@ impl RawNumber {
             Scalar::Float(f) => (
                 // The shortest text that reads back as `f`; replaced by the
                 // real text in `finish`.
-                if f.is_finite() { parse_decimal(&format!("{f}")) } else { Err(NumberProblem::NotANumber) },
+                if f.is_finite() {
+                    parse_decimal(&format!("{f}"))
+                } else {
+                    Err(NumberProblem::NotANumber)
+                },
                 span.byte_offset()
                     .zip(span.byte_len())
                     .and_then(|(o, l)| Some((usize::try_from(o).ok()?, usize::try_from(l).ok()?))),

@@ -186,6 +186,9 @@ pub(crate) fn parse_with<'de, T>(
         reject_unsupported_tags: true,
         // YAML 1.2 booleans only: ids like `y`, `on` or `no` stay strings.
         strict_booleans: true,
+        // `.inf` and `.nan` reach the number reader as text, which says
+        // which field is not a number.
+        non_finite_float_policy: serde_saphyr::options::NonFiniteFloatPolicy::AsString,
         with_snippet: false,
     };
     serde_saphyr::with_deserializer_from_str_with_options(text, options, read)
@@ -341,6 +344,9 @@ fn plain_message(message: &str) -> String {
         }
         "expected mapping start" => "expected a mapping (`key: value` pairs) here".to_string(),
         "invalid u64" | "invalid u32" => "expected a whole, non-negative number".to_string(),
+        "invalid type: sequence, expected a number" | "invalid type: map, expected a number" => {
+            "expected a number here, not a list or a mapping".to_string()
+        }
         "invalid floating point" => "expected a finite number".to_string(),
         other => other.to_string(),
     }

@@ -25,12 +25,12 @@ use crate::input::raw::{
     At, CapacityValue, RawComponent, RawCustomer, RawDependency, RawFailover, RawMode, RawNumber, RawPlan, RawRegion,
     RawSurge, RawWhen, Section,
 };
+use crate::limits::forbidden_character;
 use crate::model::selector::Selector;
 use crate::model::topology::{
     Component, ComponentIdx, Customer, CustomerIdx, Extras, Failover, FailoverIdx, Group, GroupIdx, Guard, Placement,
     Region, RegionIdx, Rows, Rule, Scenario, Surge, SurgeEffect, SurgeIdx, Topology, Zone, ZoneIdx,
 };
-use crate::limits::forbidden_character;
 use crate::number::Exact;
 use crate::status::Status;
 use crate::text::shown;
@@ -267,13 +267,14 @@ impl<'p> Builder<'p> {
 
     fn duration(&self, raw: &Option<At<String>>, field: &str, id: &str) -> Result<Option<Duration>> {
         let Some(text) = raw else { return Ok(None) };
-        parse_duration(&text.value)
-            .map(Some)
-            .ok_or_else(|| {
-                self.error(pos(text), format!("invalid {field} `{}` for `{id}`", shown(&text.value)))
-                    .help("write a duration such as `45s`, `90m`, `4h` or `1h30m`")
-                    .into()
-            })
+        parse_duration(&text.value).map(Some).ok_or_else(|| {
+            self.error(
+                pos(text),
+                format!("invalid {field} `{}` for `{id}`", shown(&text.value)),
+            )
+            .help("write a duration such as `45s`, `90m`, `4h` or `1h30m`")
+            .into()
+        })
     }
 
     /// Free text is printed in reports and CI logs, so it may hold no control
@@ -560,7 +561,9 @@ impl Builder<'_> {
             name: raw.name,
             weight,
             tier: raw.tier,
-            apps: (first_app as usize..self.components.len()).map(ComponentIdx::new).collect(),
+            apps: (first_app as usize..self.components.len())
+                .map(ComponentIdx::new)
+                .collect(),
             pos: at,
         });
         Ok(())
@@ -596,7 +599,9 @@ impl Builder<'_> {
                 let group = &self.groups[g as usize];
                 for m in group.members.clone() {
                     let (name, at) = (self.member_names[m as usize], self.member_pos[m as usize]);
-                    let target = ComponentIdx::new((self.resolve_symbol(name, at, IdKind::Component, "dependency", id)?) as usize);
+                    let target = ComponentIdx::new(
+                        (self.resolve_symbol(name, at, IdKind::Component, "dependency", id)?) as usize,
+                    );
                     if std::mem::replace(&mut listed_in[target.index()], g + 1) == g + 1 {
                         let name = self.name_of(name);
                         return Err(self
@@ -705,10 +710,12 @@ fn resolve_dynamics(topology: &mut Topology, path: &Path, pending: Vec<PendingDy
                 .map_err(|d| locate(failover.pos, d, &owner, "failover"))?;
             targets.retain(|t| *t != entry.source);
             if targets.is_empty() {
-                return Err(Diagnostic::new(format!("failover of `{owner}`: `to` matches only `{owner}` itself"))
-                    .at(failover.pos.at(path))
-                    .help("name the components that take over its load")
-                    .into());
+                return Err(
+                    Diagnostic::new(format!("failover of `{owner}`: `to` matches only `{owner}` itself"))
+                        .at(failover.pos.at(path))
+                        .help("name the components that take over its load")
+                        .into(),
+                );
             }
             let start = failover_targets.len() as u32;
             failover_targets.extend(targets);
@@ -933,9 +940,8 @@ fn place_capacity(
             let mut shares = vec![Exact::ZERO; placed.len()];
             let mut extra = Vec::new();
             for (zone_name, amount) in map {
-                let zone = ZoneIdx::new(
-                    b.resolve(&zone_name.value, pos(zone_name), IdKind::Zone, "capacity", id)? as usize,
-                );
+                let zone =
+                    ZoneIdx::new(b.resolve(&zone_name.value, pos(zone_name), IdKind::Zone, "capacity", id)? as usize);
                 let amount = b.number(amount, "capacity", id)?;
                 match zone_slots[zone.index()] {
                     NO_SLOT if !explicit_zones => extra.push(Placement {
@@ -977,13 +983,9 @@ fn capacity_limits(b: &Builder, raw: &RawComponent, capacity: &Exact) -> Result<
     let max = b.optional_number(&raw.max_capacity, "max_capacity", id)?;
     let at_capacity = raw.capacity.as_ref().map_or(pos(&raw.id), |c| c.pos);
     let at_min = raw.min_capacity.as_ref().map_or(pos(&raw.id), |n| n.pos);
+    let given = raw.capacity.is_some();
     let problem = match (&min, &max) {
-        (Some(min), _) if raw.capacity.is_none() && min > capacity => Some((
-            at_min,
-            format!("`{id}` has min_capacity {min} but no capacity (it counts {capacity} unit(s))"),
-            "give it a `capacity`",
-        )),
-        (Some(min), _) if min > capacity => Some((
+        (Some(min), _) if given && min > capacity => Some((
             at_capacity,
             format!("`{id}` has capacity {capacity} below its min_capacity {min}"),
             "min_capacity <= capacity <= max_capacity must hold at the start",
@@ -997,6 +999,11 @@ fn capacity_limits(b: &Builder, raw: &RawComponent, capacity: &Exact) -> Result<
             at_min,
             format!("`{id}` has min_capacity {min} above its max_capacity {max}"),
             "min_capacity <= capacity <= max_capacity must hold",
+        )),
+        (Some(min), _) if min > capacity => Some((
+            at_min,
+            format!("`{id}` has min_capacity {min} but no capacity (it counts {capacity} unit(s))"),
+            "give it a `capacity`",
         )),
         _ => None,
     };
@@ -1039,13 +1046,20 @@ fn surge_effect(b: &Builder, surge: &At<RawSurge>, id: &str) -> Result<SurgeEffe
             }
             Ok(SurgeEffect::Factor(f))
         }
-        (None, Some(amount)) => Ok(SurgeEffect::Amount(b.number(amount, "amount", &format!("a surge of `{id}`"))?)),
+        (None, Some(amount)) => Ok(SurgeEffect::Amount(b.number(
+            amount,
+            "amount",
+            &format!("a surge of `{id}`"),
+        )?)),
         (Some(_), Some(_)) => Err(b
             .error(surge.pos, format!("a surge of `{id}` gives both `factor` and `amount`"))
             .help("give one of them")
             .into()),
         (None, None) => Err(b
-            .error(surge.pos, format!("a surge of `{id}` says neither `factor` nor `amount`"))
+            .error(
+                surge.pos,
+                format!("a surge of `{id}` says neither `factor` nor `amount`"),
+            )
             .help("say how much load it adds, e.g. `{ factor: 3 }` (retries) or `{ target: x, amount: 40 }`")
             .into()),
     }
@@ -1095,7 +1109,9 @@ fn push_even(placements: &mut Vec<Placement>, zones: &[ZoneIdx], total: Exact) {
         });
     } else {
         // Exact shares: three zones of 100 hold 100/3 each, adding up to 100.
-        let share = total.checked_div(&Exact::from_int(zones.len() as i64)).unwrap_or_default();
+        let share = total
+            .checked_div(&Exact::from_int(zones.len() as i64))
+            .unwrap_or_default();
         placements.extend(zones.iter().map(|z| Placement {
             zone: Some(*z),
             capacity: share.clone(),

@@ -15,8 +15,8 @@ use std::time::Duration;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::error::Pos;
-use crate::input::raw::{At, RawPlan};
 pub use crate::input::raw::Section;
+use crate::input::raw::{At, RawPlan};
 use crate::number::Exact;
 use crate::status::Status;
 

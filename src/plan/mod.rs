@@ -20,8 +20,8 @@ use crate::input::raw::{At, FinishNumbers, RawPlan};
 use crate::input::read::{parse_yaml, read_text};
 use crate::limits::Limits;
 use crate::model::{ComponentIdx, RegionIdx, Topology, ZoneIdx};
-use crate::status::FailOn;
 use crate::number::Exact;
+use crate::status::FailOn;
 use crate::text::shown;
 
 /// How much capacity a step adds or removes.
@@ -119,9 +119,11 @@ impl StepKind {
     /// The field the first word after the kind fills in `--op`.
     pub fn primary_field(self) -> &'static str {
         match self {
-            StepKind::RemoveCapacity | StepKind::AddCapacity | StepKind::Fail | StepKind::Restart | StepKind::AddLoad => {
-                "target"
-            }
+            StepKind::RemoveCapacity
+            | StepKind::AddCapacity
+            | StepKind::Fail
+            | StepKind::Restart
+            | StepKind::AddLoad => "target",
             StepKind::FailZone => "zone",
             StepKind::FailRegion => "region",
             StepKind::ShiftLoad => "from",

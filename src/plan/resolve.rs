@@ -54,9 +54,10 @@ impl Resolver<'_> {
 
 /// A number of a step; `max` bounds percentages.
 fn number(raw: &RawNumber, field: &str, max: Option<i64>) -> Checked<Exact> {
-    let value = raw.value.clone().map_err(|problem| {
-        Diagnostic::new(format!("`{field}` is {}", problem.describe())).help(problem.help())
-    })?;
+    let value = raw
+        .value
+        .clone()
+        .map_err(|problem| Diagnostic::new(format!("`{field}` is {}", problem.describe())).help(problem.help()))?;
     if let Some(max) = max
         && value > Exact::from_int(max)
     {
@@ -88,7 +89,12 @@ pub fn resolve(topology: &Topology, raw: &At<RawPlan>, origin: Origin, extra_app
         ));
     }
     // The description is printed in reports: no terminal escapes or carriage returns.
-    if let Some(bad) = raw.value.description.as_deref().and_then(|d| forbidden_character(d, true)) {
+    if let Some(bad) = raw
+        .value
+        .description
+        .as_deref()
+        .and_then(|d| forbidden_character(d, true))
+    {
         let d = Diagnostic::new(format!(
             "`description` contains the control character `{}`",
             bad.escape_debug()
@@ -154,7 +160,10 @@ fn resolve_step(r: &Resolver, raw: &RawStep) -> Checked<Step> {
                 Diagnostic::new(format!("zone `{}` does not exist", shown(&s.zone)))
                     .suggest(nearest(&s.zone, topology.zones().iter().map(|z| z.id.as_str())))
             })?;
-            let matched = topology.component_indices().filter(|c| topology.placed_in(*c, zone)).collect();
+            let matched = topology
+                .component_indices()
+                .filter(|c| topology.placed_in(*c, zone))
+                .collect();
             Ok(step(
                 format!("fail-zone {}", shown(&s.zone)),
                 Action::FailZone(zone),
@@ -206,7 +215,12 @@ fn capacity_step(r: &Resolver, s: &RawCapacityChange, removing: bool) -> Checked
     } else {
         ("add-capacity", Action::AddCapacity(amount.clone()))
     };
-    Ok(step(format!("{name} {selector} {amount}"), action, matched, s.expect_matches))
+    Ok(step(
+        format!("{name} {selector} {amount}"),
+        action,
+        matched,
+        s.expect_matches,
+    ))
 }
 
 fn target_step(r: &Resolver, s: &RawTargetOnly, action: Action) -> Checked<Step> {
@@ -222,8 +236,9 @@ fn load_step(r: &Resolver, s: &RawAddLoad) -> Checked<Step> {
         (None, Some(a)) => LoadChange::Amount(number(a, "amount", None)?),
         (Some(_), Some(_)) => return Err(Diagnostic::new("give `factor` or `amount`, not both").help("pick one")),
         (None, None) => {
-            return Err(Diagnostic::new("missing `factor` or `amount`")
-                .help("say how much load, e.g. factor=6 or amount=40"));
+            return Err(
+                Diagnostic::new("missing `factor` or `amount`").help("say how much load, e.g. factor=6 or amount=40")
+            );
         }
     };
     let detail = match &change {

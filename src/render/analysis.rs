@@ -201,7 +201,13 @@ pub fn cuts_text(view: &CutsView, layout: Layout) -> String {
             &["size", "fail together", "weight down"],
             view.sets
                 .iter()
-                .map(|s| vec![s.size.to_string(), s.members.join(" + "), fmt_weight(s.weight_down.to_f64())])
+                .map(|s| {
+                    vec![
+                        s.size.to_string(),
+                        s.members.join(" + "),
+                        fmt_weight(s.weight_down.to_f64()),
+                    ]
+                })
                 .collect(),
         ));
     }
@@ -384,7 +390,11 @@ pub fn diff_text(view: &DiffView, layout: Layout) -> String {
                     vec![
                         m.id.clone(),
                         format!("{} -> {}", m.old_rank, m.new_rank),
-                        format!("{} -> {}", fmt_weight(m.old_weight_down.to_f64()), fmt_weight(m.new_weight_down.to_f64())),
+                        format!(
+                            "{} -> {}",
+                            fmt_weight(m.old_weight_down.to_f64()),
+                            fmt_weight(m.new_weight_down.to_f64())
+                        ),
                     ]
                 })
                 .collect(),

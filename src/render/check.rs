@@ -87,12 +87,13 @@ pub fn table(report: &Report, color: bool) -> String {
         out.push_str("Customers: none affected\n");
     } else {
         out.push_str("Customers\n");
-        let mut table = new_table(&["customer", "status", "weight", "affected apps"], color);
+        let mut table = new_table(&["customer", "status", "weight", "recovery", "affected apps"], color);
         for c in &report.customers {
             table.add_row(vec![
                 Cell::new(&c.id),
                 status_cell(c.status),
                 Cell::new(fmt_weight(c.weight.to_f64())),
+                Cell::new(c.recovery.text()),
                 Cell::new(affected_apps(c)),
             ]);
         }
@@ -104,20 +105,59 @@ pub fn table(report: &Report, color: bool) -> String {
         out.push_str("Components: none affected\n");
     } else {
         out.push_str("Components\n");
-        let mut table = new_table(&["component", "status", "kind", "region", "cause", "path"], color);
+        let mut table = new_table(
+            &["component", "status", "kind", "region", "recovery", "cause", "path"],
+            color,
+        );
         for c in &report.components {
             table.add_row(vec![
                 Cell::new(&c.id),
                 status_cell(c.status),
                 Cell::new(&c.kind),
                 Cell::new(c.region.as_deref().unwrap_or("-")),
+                Cell::new(c.recovery.text()),
                 Cell::new(c.cause.detail()),
                 Cell::new(c.path_text(" -> ")),
             ]);
         }
         push_table(&mut out, &table);
     }
+    let loops = loops(report);
+    if !loops.is_empty() {
+        out.push_str("\nSelf-sustaining after a rollback\n");
+        let mut table = new_table(&["loop", "shed to break it"], color);
+        for (members, shed) in loops {
+            table.add_row(vec![members, shed]);
+        }
+        push_table(&mut out, &table);
+    }
     out
+}
+
+/// Each distinct sustaining loop once: its members, and where shedding load breaks it.
+fn loops(report: &Report) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    for c in &report.components {
+        if let Some(l) = &c.recovery.sustained_by
+            && !seen.contains(&l)
+        {
+            seen.push(l);
+        }
+    }
+    seen.into_iter()
+        .map(|l| {
+            let shed = l
+                .shed
+                .iter()
+                .map(|s| format!("{} on {}", s.amount, s.component))
+                .collect::<Vec<_>>()
+                .join(", or ");
+            (
+                l.members.join(" -> "),
+                if shed.is_empty() { "-".to_string() } else { shed },
+            )
+        })
+        .collect()
 }
 
 /// The report as a pull-request comment; `diagram` is a Mermaid drawing of
@@ -163,7 +203,7 @@ pub fn markdown(report: &Report, diagram: &(String, usize)) -> String {
         out.push_str("None affected.\n");
     } else {
         out.push_str(&markdown_table(
-            &["customer", "status", "weight", "affected apps"],
+            &["customer", "status", "weight", "recovery", "affected apps"],
             report
                 .customers
                 .iter()
@@ -172,6 +212,7 @@ pub fn markdown(report: &Report, diagram: &(String, usize)) -> String {
                         c.id.clone(),
                         format!("**{}**", c.status),
                         fmt_weight(c.weight.to_f64()),
+                        c.recovery.text(),
                         affected_apps(c),
                     ]
                 })
@@ -196,7 +237,7 @@ pub fn markdown(report: &Report, diagram: &(String, usize)) -> String {
         out.push_str("None affected.\n");
     } else {
         out.push_str(&markdown_table(
-            &["component", "status", "kind", "region", "cause", "path"],
+            &["component", "status", "kind", "region", "recovery", "cause", "path"],
             report
                 .components
                 .iter()
@@ -206,11 +247,20 @@ pub fn markdown(report: &Report, diagram: &(String, usize)) -> String {
                         format!("**{}**", c.status),
                         c.kind.clone(),
                         c.region.clone().unwrap_or_else(|| "-".to_string()),
+                        c.recovery.text(),
                         c.cause.detail().to_string(),
                         c.path_text(" → "),
                     ]
                 })
                 .collect(),
+        ));
+    }
+    let loops = loops(report);
+    if !loops.is_empty() {
+        out.push_str("\n### Self-sustaining after a rollback\n\n");
+        out.push_str(&markdown_table(
+            &["loop", "shed to break it"],
+            loops.into_iter().map(|(m, s)| vec![m, s]).collect(),
         ));
     }
     out

@@ -46,6 +46,11 @@ pub fn text(explanation: &Explanation) -> String {
         ]);
     }
     push_table(&mut out, &table);
+    out.push_str(&format!(
+        "\nrecovery: {} ({})\n",
+        chain.recovery.text(),
+        chain.recovery_why
+    ));
     if chain.status == Status::AtRisk {
         out.push_str("\nat_risk: still serving, with less redundancy or headroom than before\n");
     }

@@ -77,11 +77,12 @@ pub struct Counts {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecoverySummary {
     /// The longest recovery of an affected customer, in seconds; null when
-    /// one is unknown or unbounded (see `bounded`).
+    /// one is unknown or unbounded.
     pub longest_after_seconds: Option<u64>,
-    /// False when some customer's recovery is unbounded (self-sustaining)
-    /// or its time unknown.
-    pub bounded: bool,
+    /// Some customer stays out until load is shed (self-sustaining).
+    pub unbounded: bool,
+    /// Some customer waits for a restart or restore the model gives no time for.
+    pub unknown: bool,
     /// Customers worse after a rollback than before the plan, by status.
     pub customers_after_rollback: Counts,
     /// Each affected customer's weight times its recovery in hours, summed;
@@ -379,7 +380,7 @@ pub fn describe_cause(topology: &Topology, plan: &Plan, hop: &Hop) -> CauseRepor
     }
 }
 
-fn recovery_report(topology: &Topology, recovery: &Recovery, r: &ComponentRecovery) -> RecoveryReport {
+pub(crate) fn recovery_report(topology: &Topology, recovery: &Recovery, r: &ComponentRecovery) -> RecoveryReport {
     RecoveryReport {
         kind: r.kind,
         after_seconds: r.after.map(|d| d.as_secs()),
@@ -426,11 +427,7 @@ fn component_report(topology: &Topology, plan: &Plan, outcome: &Outcome, affecte
             base: base.clone(),
             effective: effective.clone(),
         }),
-        recovery: recovery_report(
-            topology,
-            &outcome.recovery,
-            &outcome.recovery.of(affected.component),
-        ),
+        recovery: recovery_report(topology, &outcome.recovery, &outcome.recovery.of(affected.component)),
         at: component.pos.at(topology.source()),
     }
 }
@@ -622,23 +619,26 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
 
 fn recovery_summary(customers: &[CustomerReport], after_rollback: Counts) -> RecoverySummary {
     let mut longest = 0u64;
-    let mut bounded = true;
+    let (mut unbounded, mut unknown) = (false, false);
     let mut weight_seconds = Exact::ZERO;
     for c in customers {
         match (c.recovery.kind, c.recovery.after_seconds) {
             (RecoveryKind::Rollback, _) => {}
+            (RecoveryKind::SelfSustaining, _) => unbounded = true,
             (_, Some(seconds)) => {
                 longest = longest.max(seconds);
                 weight_seconds = weight_seconds + &c.weight * &Exact::from_int(seconds as i64);
             }
-            (_, None) => bounded = false,
+            (_, None) => unknown = true,
         }
     }
+    let known = !unbounded && !unknown;
     RecoverySummary {
-        longest_after_seconds: bounded.then_some(longest),
-        bounded,
+        longest_after_seconds: known.then_some(longest),
+        unbounded,
+        unknown,
         customers_after_rollback: after_rollback,
-        weight_hours: bounded.then(|| weight_seconds.to_f64() / 3600.0),
+        weight_hours: known.then(|| weight_seconds.to_f64() / 3600.0),
     }
 }
 
@@ -652,10 +652,15 @@ fn verdict_text(
     violations: usize,
     recovery: &RecoverySummary,
 ) -> String {
-    let duration = match (recovery.bounded, recovery.longest_after_seconds) {
-        (false, _) => Some("with no bound on recovery".to_string()),
-        (true, Some(s)) if s > 0 => Some(format!("for up to {}", fmt_duration(Duration::from_secs(s)))),
-        _ => None,
+    let duration = if recovery.unbounded {
+        Some("until load is shed".to_string())
+    } else if recovery.unknown {
+        Some("for an unknown time".to_string())
+    } else {
+        recovery
+            .longest_after_seconds
+            .filter(|s| *s > 0)
+            .map(|s| format!("for up to {}", fmt_duration(Duration::from_secs(s))))
     };
     let violation_phrase = match violations {
         0 => "no policy violation".to_string(),
@@ -671,7 +676,11 @@ fn verdict_text(
     let stay = &recovery.customers_after_rollback;
     if stay.affected() > 0 {
         let mut parts = Vec::new();
-        for (n, label) in [(stay.down, "down"), (stay.degraded, "degraded"), (stay.at_risk, "at risk")] {
+        for (n, label) in [
+            (stay.down, "down"),
+            (stay.degraded, "degraded"),
+            (stay.at_risk, "at risk"),
+        ] {
             let verb = if n == 1 { "stays" } else { "stay" };
             match (n, parts.is_empty()) {
                 (0, _) => {}
@@ -684,7 +693,7 @@ fn verdict_text(
     }
     if let Some(hours) = recovery.weight_hours.filter(|h| *h > 0.0) {
         text.push_str(&format!("; {} weight-hours", fmt_weight(hours)));
-    } else if !recovery.bounded {
+    } else if recovery.unbounded {
         text.push_str("; unbounded weight-hours");
     }
     text

@@ -1,10 +1,11 @@
 //! `blast explain`: the causal chain from the operation to one component, as data.
 
 use crate::engine::Outcome;
+use crate::engine::RecoveryKind;
 use crate::error::{Diagnostic, Error, Result, nearest};
 use crate::model::{ComponentIdx, Topology};
 use crate::plan::Plan;
-use crate::report::describe_cause;
+use crate::report::{RecoveryReport, describe_cause, recovery_report};
 use crate::status::Status;
 use crate::text::shown;
 
@@ -28,6 +29,9 @@ pub struct Chain {
     pub hops: Vec<HopRow>,
     /// Hops left out after the origin of a long chain.
     pub elided: usize,
+    /// What a rollback would leave of it, and why.
+    pub recovery: RecoveryReport,
+    pub recovery_why: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +88,34 @@ fn chain(topology: &Topology, plan: &Plan, outcome: &Outcome, target: ComponentI
         })
         .collect();
     let step = affected.step;
+    let recovery = recovery_report(topology, &outcome.recovery, &outcome.recovery.of(target));
+    let recovery_why = match recovery.kind {
+        RecoveryKind::Rollback => "it recovers as soon as the plan is undone".to_string(),
+        RecoveryKind::Restart => format!(
+            "it stays {} after a rollback until a restart completes",
+            recovery.status_after_rollback
+        ),
+        RecoveryKind::Restore => format!(
+            "it stays {} after a rollback until the deleted data is restored",
+            recovery.status_after_rollback
+        ),
+        RecoveryKind::SelfSustaining => {
+            let mut why = format!(
+                "load dynamics keep it {} after a rollback with no step left to cause it",
+                recovery.status_after_rollback
+            );
+            if let Some(l) = &recovery.sustained_by {
+                why.push_str(&format!(": the loop {}", l.members.join(" -> ")));
+                if let Some(first) = l.shed.first() {
+                    why.push_str(&format!(
+                        " breaks if {} load is shed on {}",
+                        first.amount, first.component
+                    ));
+                }
+            }
+            why
+        }
+    };
     Some(Chain {
         status: affected.status,
         step,
@@ -93,5 +125,7 @@ fn chain(topology: &Topology, plan: &Plan, outcome: &Outcome, target: ComponentI
             .map_or_else(String::new, |s| s.text.clone()),
         hops,
         elided: affected.path_length.saturating_sub(affected.path.len()),
+        recovery,
+        recovery_why,
     })
 }

@@ -97,13 +97,21 @@ pub fn inventory(topology: &Topology, scenarios: &[Plan]) -> Inventory {
     }
 }
 
-fn warning(topology: &Topology, kind: WarningKind, severity: Severity, components: &[ComponentIdx], message: String) -> Warning {
+fn warning(
+    topology: &Topology,
+    kind: WarningKind,
+    severity: Severity,
+    components: &[ComponentIdx],
+    message: String,
+) -> Warning {
     Warning {
         kind,
         severity,
         components: components.iter().map(|c| topology.component(*c).id.clone()).collect(),
         message,
-        at: components.first().map(|c| topology.component(*c).pos.at(topology.source())),
+        at: components
+            .first()
+            .map(|c| topology.component(*c).pos.at(topology.source())),
     }
 }
 
@@ -113,7 +121,10 @@ pub fn warnings(topology: &Topology, scenarios: &[Plan]) -> Vec<Warning> {
     let mut out = baseline(topology);
     out.extend(vulnerable(topology));
     out.extend(topology.cycles().iter().map(|members| {
-        let ids: Vec<String> = members.iter().map(|c| format!("`{}`", topology.component(*c).id)).collect();
+        let ids: Vec<String> = members
+            .iter()
+            .map(|c| format!("`{}`", topology.component(*c).id))
+            .collect();
         warning(
             topology,
             WarningKind::DependencyCycle,
@@ -172,7 +183,10 @@ fn baseline(topology: &Topology) -> Vec<Warning> {
                     format!("a surge from `{}` adds {amount} load", topology.component(via).id)
                 }
                 Cause::Failover { via, amount, .. } => {
-                    format!("a failover from `{}` moves {amount} load onto it", topology.component(via).id)
+                    format!(
+                        "a failover from `{}` moves {amount} load onto it",
+                        topology.component(via).id
+                    )
                 }
             };
             warning(
@@ -180,10 +194,7 @@ fn baseline(topology: &Topology) -> Vec<Warning> {
                 WarningKind::NotOkAtBaseline,
                 Severity::Error,
                 &[c],
-                format!(
-                    "`{}` is {status} before any operation: {why}",
-                    topology.component(c).id
-                ),
+                format!("`{}` is {status} before any operation: {why}", topology.component(c).id),
             )
         })
         .collect()
