@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(topology) = topology_from_str(text, path, Limits::default()) else {
         return;
     };
-    let _ = validate::inventory(&topology);
+    let mut plans = Vec::new();
     for scenario in topology.scenarios() {
         let origin = Origin::Scenario {
             topology: path,
@@ -30,6 +30,8 @@ fuzz_target!(|data: &[u8]| {
         };
         if let Ok(plan) = resolve(&topology, &scenario.plan, origin, &[]) {
             common::check(&topology, &plan);
+            plans.push(plan);
         }
     }
+    let _ = validate::inventory(&topology, &plans);
 });
