@@ -1,5 +1,5 @@
 //! The command line: parse the arguments, run one command, say what to
-//! write and how to exit. [`args`] holds the clap types, [`commands`] one
+//! write and how to exit. [`args`] holds the clap types, `commands` one
 //! function per command.
 
 pub mod args;

@@ -1,9 +1,9 @@
 //! The topology and plan files exactly as written, before any checking.
 //!
 //! These types mirror the YAML one to one (SPEC section 2 and 3). Values that
-//! later checks may complain about are wrapped in [`Spanned`] so the complaint
+//! later checks may complain about are wrapped in [`At`] so the complaint
 //! can name the line and column. Turning them into the checked, frozen model
-//! is the job of [`crate::build`] and [`crate::plan`].
+//! is the job of [`crate::model::build`] and [`crate::plan`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -232,7 +232,7 @@ pub const TOPOLOGY_KEYS: &[&str] = &[
 ];
 
 /// A whole topology file, for `blast schema`. The loader does not build this
-/// value: [`crate::document`] reads the same keys ([`TOPOLOGY_KEYS`]) and hands
+/// value: [`crate::input::document`] reads the same keys ([`TOPOLOGY_KEYS`]) and hands
 /// each section's entries to the builder as they are read.
 #[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields)]

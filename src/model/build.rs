@@ -1,7 +1,7 @@
 //! Checks a topology as the parser reads it and freezes it into a
 //! [`Topology`], enforcing everything SPEC section 2 requires.
 //!
-//! A large topology is never held twice: [`crate::document`] hands each
+//! A large topology is never held twice: [`crate::input::document`] hands each
 //! component to the [`Builder`] as soon as it is read, and the builder checks
 //! it and keeps only its compact frozen form. References (`depends_on`,
 //! `state`) may point forward, so they are kept as interned symbols and

@@ -1,7 +1,7 @@
 //! Operation plans: from a plan file, a topology scenario or `--op` strings,
 //! all resolved into the same [`Plan`] against a topology.
 //!
-//! [`inline`] reads the `--op` grammar into raw steps, and [`resolve`]
+//! [`inline`] reads the `--op` grammar into raw steps, and [`resolve()`]
 //! checks a raw plan against a topology (selectors are the model's:
 //! [`crate::model::selector`]).
 
