@@ -1301,6 +1301,28 @@ fn explain_unaffected_component_and_customer() {
     );
 }
 
+/// Issue 12: explain names the step its chain starts from, not the later
+/// step at which the component reached its worst.
+#[test]
+fn explain_names_the_step_the_chain_starts_from() {
+    let run = blast(&[
+        "explain",
+        "topologies/quickstart.yaml",
+        "--op",
+        "fail db.replica-a",
+        "--op",
+        "fail db.replica-b",
+        "api",
+    ]);
+    assert_eq!(run.code, 0);
+    let first = run.stdout.lines().next().expect("a line");
+    assert_eq!(
+        first,
+        "`api` is down from step 2; the chain starts at step 1 (fail db.replica-a)"
+    );
+    assert_contains(&run.stdout, " *   db.replica-a");
+}
+
 #[test]
 fn explain_unknown_id_is_exit_2() {
     let stderr = rejected(&["explain", SHOP, "--op", "fail recs", "api.web"]);

@@ -20,10 +20,18 @@ pub fn text(explanation: &Explanation) -> String {
         out.push_str(&format!("`{id}` stays ok at every step of the plan\n"));
         return out;
     };
-    out.push_str(&format!(
-        "`{id}` is {} from step {} ({})\n\n",
-        chain.status, chain.step, chain.operation
-    ));
+    let origin = match chain.step {
+        0 => "before any step".to_string(),
+        n => format!("step {n} ({})", chain.operation),
+    };
+    if chain.reached_at == chain.step {
+        out.push_str(&format!("`{id}` is {} from {origin}\n\n", chain.status));
+    } else {
+        out.push_str(&format!(
+            "`{id}` is {} from step {}; the chain starts at {origin}\n\n",
+            chain.status, chain.reached_at
+        ));
+    }
     let mut table = Table::new();
     table.load_style(NOTHING);
     table.force_no_tty();

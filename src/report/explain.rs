@@ -22,7 +22,9 @@ pub struct Explanation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chain {
     pub status: Status,
-    /// The step the chain starts from, and its text.
+    /// The step at which it reached `status`.
+    pub reached_at: usize,
+    /// The step the chain starts from (0: before any step), and its text.
     pub step: usize,
     pub operation: String,
     /// From the origin to the component.
@@ -87,7 +89,12 @@ fn chain(topology: &Topology, plan: &Plan, outcome: &Outcome, target: ComponentI
             because: describe_cause(topology, plan, hop).detail().to_string(),
         })
         .collect();
-    let step = affected.step;
+    // The chain starts at its origin's step, which may come before the step
+    // at which this component reached its worst.
+    let step = match affected.path.first().map(|hop| &hop.cause) {
+        Some(crate::engine::Cause::Direct { step, .. }) => *step,
+        _ => affected.step,
+    };
     let recovery = recovery_report(topology, &outcome.recovery, &outcome.recovery.of(target));
     let recovery_why = match recovery.kind {
         RecoveryKind::Rollback => "it recovers as soon as the plan is undone".to_string(),
@@ -118,6 +125,7 @@ fn chain(topology: &Topology, plan: &Plan, outcome: &Outcome, target: ComponentI
     };
     Some(Chain {
         status: affected.status,
+        reached_at: affected.step,
         step,
         operation: plan
             .steps
