@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::limits::Limits;
+pub use crate::render::check::CheckFormat;
 use crate::render::graph::GraphFormat;
 use crate::status::FailOn;
 
@@ -47,17 +48,6 @@ pub enum ColorChoice {
 pub enum SummaryFormat {
     Table,
     Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
-    Table,
-    Json,
-    Markdown,
-    /// GitHub Actions workflow commands: one annotation per violation and affected customer
-    Github,
-    /// JUnit XML: one test case per customer app and per policy violation
-    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

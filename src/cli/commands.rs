@@ -149,16 +149,7 @@ fn check(
     let stdout = if quiet {
         render::check::verdict_line(&report, cx.color_out)
     } else {
-        match format {
-            CheckFormat::Table => render::check::table(&report, cx.color_out),
-            CheckFormat::Json => render::json::to_string(&report),
-            CheckFormat::Markdown => {
-                let diagram = render::graph::affected_mermaid(&topology, &plan, &outcome);
-                render::check::markdown(&report, &diagram)
-            }
-            CheckFormat::Github => render::ci::github(&report),
-            CheckFormat::Junit => render::ci::junit(&topology, &report),
-        }
+        format.render(&report, cx.color_out)
     };
     let code = match report.verdict {
         Verdict::Pass => 0,
@@ -204,16 +195,12 @@ fn graph(
                 .suggest(crate::error::nearest(id, topology.component_ids()));
                 return Err(Error::usage(diagnostic));
             };
-            Some(render::graph::neighbourhood(&topology, c, depth))
+            Some(report::graph::neighbourhood(&topology, c, depth))
         }
         None => None,
     };
-    let drawing = render::graph::Drawing {
-        topology: &topology,
-        outcome: run.as_ref().map(|(p, o)| (p, o)),
-        nodes,
-    };
-    Ok(Output::stdout(render::graph::render(&drawing, format), 0))
+    let graph = report::graph::graph(&topology, run.as_ref().map(|(p, o)| (p, o)), nodes.as_ref());
+    Ok(Output::stdout(format.render(&graph), 0))
 }
 
 fn schema(plan: bool) -> Output {

@@ -7,6 +7,31 @@ use crate::render::{markdown_table, new_table, push_table, status_cell};
 use crate::report::{CustomerReport, Report, Verdict, ViolationReport};
 use crate::text::fmt_weight;
 
+/// The output formats of `check` (and `explain`'s plan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+    Markdown,
+    /// GitHub Actions workflow commands: one annotation per violation and affected customer
+    Github,
+    /// JUnit XML: one test case per customer app and per policy violation
+    Junit,
+}
+
+impl CheckFormat {
+    /// The report in this format; `color` only for a terminal table.
+    pub fn render(self, report: &Report, color: bool) -> String {
+        match self {
+            CheckFormat::Table => table(report, color),
+            CheckFormat::Json => crate::render::json::to_string(report),
+            CheckFormat::Markdown => markdown(report),
+            CheckFormat::Github => crate::render::ci::github(report),
+            CheckFormat::Junit => crate::render::ci::junit(report),
+        }
+    }
+}
+
 /// How many matched ids a step lists before "and N more".
 const MATCH_LIST: usize = 8;
 
@@ -160,9 +185,9 @@ fn loops(report: &Report) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The report as a pull-request comment; `diagram` is a Mermaid drawing of
-/// the affected subgraph and how many affected components it leaves out.
-pub fn markdown(report: &Report, diagram: &(String, usize)) -> String {
+/// The report as a pull-request comment, with a Mermaid drawing of the
+/// affected subgraph.
+pub fn markdown(report: &Report) -> String {
     let icon = match report.verdict {
         Verdict::Pass => ":white_check_mark:",
         Verdict::Fail => ":x:",
@@ -221,14 +246,14 @@ pub fn markdown(report: &Report, diagram: &(String, usize)) -> String {
     }
     if !report.components.is_empty() {
         out.push_str("\n### Blast radius\n\n```mermaid\n");
-        out.push_str(&diagram.0);
+        out.push_str(&crate::render::graph::mermaid(&report.diagram));
         out.push_str("```\n");
-        if diagram.1 > 0 {
+        let omitted = report.diagram.omitted;
+        if omitted > 0 {
             out.push_str(&format!(
-                "\n{} more affected component{} not drawn (the diagram shows the worst {}); all are listed below.\n",
-                diagram.1,
-                if diagram.1 == 1 { "" } else { "s" },
-                crate::render::graph::DIAGRAM_CAP
+                "\n{omitted} more affected component{} not drawn (the diagram shows the worst {}); all are listed below.\n",
+                if omitted == 1 { "" } else { "s" },
+                crate::report::graph::DIAGRAM_CAP
             ));
         }
     }

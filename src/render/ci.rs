@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use crate::model::Topology;
 use crate::report::{ComponentReport, Report, Verdict};
 use crate::status::Status;
 
@@ -88,43 +87,40 @@ fn xml(text: &str) -> String {
 }
 
 /// One test case per customer app (failing at `--fail-on`), one per violation.
-pub fn junit(topology: &Topology, report: &Report) -> String {
+pub fn junit(report: &Report) -> String {
     let threshold = report.fail_on.threshold();
     let components = by_id(report);
-    let status_of = |id: &str| components.get(id).map_or((Status::Ok, None), |c| (c.status, Some(*c)));
     let mut apps = String::new();
     let (mut app_tests, mut app_failures) = (0, 0);
-    for customer in topology.customers() {
-        for app in &customer.apps {
-            let id = &topology.component(*app).id;
-            let (status, component) = status_of(id);
-            app_tests += 1;
-            let _ = write!(
-                apps,
-                "    <testcase classname=\"customers.{}\" name=\"{}\"",
-                xml(&customer.id),
-                xml(id)
-            );
-            match (threshold, component) {
-                (Some(t), Some(c)) if status >= t => {
-                    app_failures += 1;
-                    let _ = write!(
-                        apps,
-                        ">\n      <failure type=\"{status}\" message=\"{} is {status}\">{}\npath: {}</failure>\n    </testcase>\n",
-                        xml(id),
-                        xml(c.cause.detail()),
-                        xml(&c.path_text(" -> "))
-                    );
-                }
-                (_, Some(c)) => {
-                    let _ = write!(
-                        apps,
-                        ">\n      <system-out>{status}: {}</system-out>\n    </testcase>\n",
-                        xml(c.cause.detail())
-                    );
-                }
-                _ => apps.push_str("/>\n"),
+    for row in &report.apps {
+        let component = components.get(row.app.as_str());
+        let status = row.status;
+        app_tests += 1;
+        let _ = write!(
+            apps,
+            "    <testcase classname=\"customers.{}\" name=\"{}\"",
+            xml(&row.customer),
+            xml(&row.app)
+        );
+        match (threshold, component) {
+            (Some(t), Some(c)) if status >= t => {
+                app_failures += 1;
+                let _ = write!(
+                    apps,
+                    ">\n      <failure type=\"{status}\" message=\"{} is {status}\">{}\npath: {}</failure>\n    </testcase>\n",
+                    xml(&row.app),
+                    xml(c.cause.detail()),
+                    xml(&c.path_text(" -> "))
+                );
             }
+            (_, Some(c)) => {
+                let _ = write!(
+                    apps,
+                    ">\n      <system-out>{status}: {}</system-out>\n    </testcase>\n",
+                    xml(c.cause.detail())
+                );
+            }
+            _ => apps.push_str("/>\n"),
         }
     }
     let mut policy = String::new();

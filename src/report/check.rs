@@ -14,6 +14,7 @@ use crate::error::Location;
 use crate::model::{Rule, Section, SurgeEffect, Topology};
 use crate::number::Exact;
 use crate::plan::Plan;
+use crate::report::graph::GraphData;
 use crate::status::{FailOn, Status};
 use crate::text::{fmt_duration, fmt_weight};
 
@@ -49,6 +50,9 @@ pub struct Report {
     /// Every customer app with its worst status, for per-app outputs (JUnit).
     #[serde(skip)]
     pub apps: Vec<AppRow>,
+    /// The affected subgraph, worst first and capped, for the markdown diagram.
+    #[serde(skip)]
+    pub diagram: GraphData,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -614,6 +618,7 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
         customers,
         components,
         apps,
+        diagram: crate::report::graph::affected(topology, plan, outcome),
     }
 }
 

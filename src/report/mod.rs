@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod graph;
 pub mod validate;
 
 pub use check::*;
