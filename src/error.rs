@@ -22,6 +22,85 @@ impl fmt::Display for Location {
     }
 }
 
+/// `path:line:col` with the path made safe to print (it comes from the command line).
+fn location_text(location: &Location) -> String {
+    crate::text::shown(&location.to_string())
+}
+
+/// Longest source line shown in a message; longer lines are cut.
+const EXCERPT_CHARS: usize = 160;
+
+/// How far into a file an excerpt is looked for: a message must stay cheap
+/// even for a huge file, or a sparse one with no line breaks.
+const EXCERPT_SCAN_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Line `number` (1-based) of the file at `path`, made safe to print, or
+/// `None` when it cannot be read within [`EXCERPT_SCAN_BYTES`].
+fn source_line(path: &Path, number: u64) -> Option<String> {
+    use std::io::{BufRead, Read};
+    let metadata = std::fs::metadata(path).ok()?;
+    if !metadata.is_file() {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let mut reader = std::io::BufReader::new(file.take(EXCERPT_SCAN_BYTES));
+    let mut line_number = 1;
+    let mut line: Vec<u8> = Vec::new();
+    loop {
+        let chunk = reader.fill_buf().ok()?;
+        if chunk.is_empty() {
+            // End of the file (or of the scan) on the line itself is fine.
+            if line_number == number {
+                break;
+            }
+            return None;
+        }
+        let (consumed, done) = match chunk.iter().position(|b| *b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (chunk.len(), false),
+        };
+        if line_number == number && line.len() < 4 * EXCERPT_CHARS {
+            line.extend_from_slice(&chunk[..consumed - usize::from(done)]);
+        }
+        reader.consume(consumed);
+        if done {
+            if line_number == number {
+                break;
+            }
+            line_number += 1;
+        }
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    // A binary line shows nothing useful.
+    if line.contains(&0) {
+        return None;
+    }
+    Some(String::from_utf8_lossy(&line).into_owned())
+}
+
+/// The part of `line` to show around `column` (1-based, in characters),
+/// escaped for a terminal, and the spaces that put a caret under it.
+fn excerpt_window(line: &str, column: u64) -> (String, String) {
+    let escape = |text: &str| crate::text::shown(text).replace("\\t", "    ");
+    let chars: Vec<char> = line.chars().collect();
+    let at = usize::try_from(column).unwrap_or(1).saturating_sub(1).min(chars.len());
+    // Start early enough to show what leads to the column, late enough to reach it.
+    let start = at.saturating_sub(EXCERPT_CHARS / 2);
+    let before = escape(&chars[start..at].iter().collect::<String>());
+    let mut after = escape(&chars[at..].iter().collect::<String>());
+    let room = EXCERPT_CHARS
+        .saturating_sub(before.chars().count())
+        .max(EXCERPT_CHARS / 4);
+    if after.chars().count() > room {
+        after = after.chars().take(room).collect::<String>() + "...";
+    }
+    let lead = if start > 0 { "..." } else { "" };
+    let caret = " ".repeat(lead.len() + before.chars().count());
+    (format!("{lead}{before}{after}"), caret)
+}
+
 /// A line and column inside a file whose path is not known yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Pos {
@@ -58,7 +137,10 @@ impl From<serde_saphyr::Location> for Pos {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub message: String,
-    pub location: Option<Location>,
+    /// Boxed: a diagnostic travels in every `Result`, and most have none.
+    pub location: Option<Box<Location>>,
+    /// The line `location` points into, as shown to the user (see [`Diagnostic::with_excerpt`]).
+    pub excerpt: Option<String>,
     /// Other places worth showing, such as the first definition of a duplicate.
     pub notes: Vec<String>,
     pub help: Option<String>,
@@ -69,13 +151,14 @@ impl Diagnostic {
         Diagnostic {
             message: message.into(),
             location: None,
+            excerpt: None,
             notes: Vec::new(),
             help: None,
         }
     }
 
     pub fn at(mut self, location: Location) -> Self {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 
@@ -97,11 +180,30 @@ impl Diagnostic {
         }
     }
 
+    /// Adds the source line the location points into, read again from the
+    /// file (only when an error is shown), so that the message can show it
+    /// with a caret under the column. Standard input cannot be read twice.
+    pub fn with_excerpt(mut self) -> Self {
+        if let Some(location) = &self.location
+            && self.excerpt.is_none()
+            && location.path != Path::new("-")
+        {
+            self.excerpt = source_line(&location.path, location.line);
+        }
+        self
+    }
+
     /// Renders with a leading severity word (`error` or `warning`).
     pub fn render(&self, severity: &str) -> String {
         let mut out = format!("{severity}: {}\n", self.message);
         if let Some(location) = &self.location {
-            out.push_str(&format!("  --> {location}\n"));
+            out.push_str(&format!("  --> {}\n", location_text(location)));
+            if let Some(line) = &self.excerpt {
+                let number = location.line.to_string();
+                let gutter = " ".repeat(number.len());
+                let (shown, caret) = excerpt_window(line, location.column);
+                out.push_str(&format!("{gutter} |\n{number} | {shown}\n{gutter} | {caret}^\n"));
+            }
         }
         for note in &self.notes {
             out.push_str(&format!("  = note: {note}\n"));

@@ -723,8 +723,10 @@ fn nesting_100000_levels_deep_is_refused_quickly() {
     assert_eq!(
         stderr,
         format!(
-            "error: the file exceeds a safety limit: lists and maps nest more than 64 levels deep\n  --> {}:2:75\n  = help: no topology or plan nests that deep; look for unclosed `[` or `{{`\n",
-            path.display()
+            "error: the file exceeds a safety limit: lists and maps nest more than 64 levels deep\n  --> {}:2:75\n  |\n2 | services: {}...\n  | {}^\n  = help: no topology or plan nests that deep; look for unclosed `[` or `{{`\n",
+            path.display(),
+            "[".repeat(150),
+            " ".repeat(74)
         )
     );
     // An --op selector map, as deep as one argument allows.
@@ -846,7 +848,7 @@ fn max_components_refuses_one_component_over() {
     assert_eq!(
         stderr,
         format!(
-            "error: `{TARGET}` has more components than the limit of 7\n  --> {TARGET}:39:13\n  = help: raise the limit with --max-components if the file is genuine\n"
+            "error: `{TARGET}` has more components than the limit of 7\n  --> {TARGET}:39:13\n   |\n39 |       - id: acme.web\n   |             ^\n  = help: raise the limit with --max-components if the file is genuine\n"
         )
     );
     let run = blast(&["validate", TARGET, "--max-components", "8"]);

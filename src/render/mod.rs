@@ -19,7 +19,7 @@ use crate::status::Status;
 
 /// An error as shown on stderr.
 pub fn error_text(error: &Error, color: bool) -> String {
-    let diagnostic = error.diagnostic();
+    let diagnostic = error.diagnostic().clone().with_excerpt();
     let text = diagnostic.render("error");
     if color {
         text.replacen("error:", &style::paint("error:", style::Paint::Red), 1)
