@@ -93,8 +93,15 @@ pub struct Builder<'p> {
     zone_slots: Vec<u32>,
     groups: Vec<Group>,
     /// Each group's members as written, in group order, resolved by [`Builder::finish`].
-    member_names: Vec<DefaultSymbol>,
-    member_pos: Vec<Pos>,
+    /// Each group's members in group order: resolved at once when the name
+    /// was declared before (most references point back), `None` when it is
+    /// resolved by [`Builder::finish`] from `pending_members`.
+    members: Vec<Option<ComponentIdx>>,
+    /// The members still to resolve, in member order: name and place.
+    pending_members: Vec<(DefaultSymbol, Pos)>,
+    /// Scratch for a group's duplicate check: the group (numbered from 1)
+    /// each symbol was last listed in.
+    listed_in: Vec<u32>,
     /// `state` references in component order: the component, the store's name, where.
     states: Vec<(ComponentIdx, DefaultSymbol, Pos)>,
     customers: Vec<Customer>,
@@ -125,8 +132,12 @@ fn valid_id(id: &str) -> bool {
 const NO_SLOT: u32 = u32::MAX;
 
 impl<'p> Builder<'p> {
-    pub(crate) fn new(path: &'p Path, max_components: usize) -> Self {
-        Builder {
+    /// A builder with room for about `entries` components: growing a table
+    /// of a million components by doubling would hold the old and the new
+    /// copy at once.
+    pub(crate) fn with_capacity(path: &'p Path, max_components: usize, entries: usize) -> Self {
+        let entries = entries.min(max_components);
+        let mut builder = Builder {
             path,
             max_components: max_components.min(u32::MAX as usize - 1),
             names: DefaultStringInterner::new(),
@@ -142,13 +153,17 @@ impl<'p> Builder<'p> {
             placements: Vec::new(),
             zone_slots: Vec::new(),
             groups: Vec::new(),
-            member_names: Vec::new(),
-            member_pos: Vec::new(),
+            members: Vec::new(),
+            pending_members: Vec::new(),
+            listed_in: Vec::new(),
             states: Vec::new(),
             customers: Vec::new(),
             scenarios: Vec::new(),
             dynamics: Vec::new(),
-        }
+        };
+        builder.components.reserve_exact(entries);
+        builder.placements.reserve(entries);
+        builder
     }
 
     fn error(&self, at: Pos, message: impl Into<String>) -> Diagnostic {
@@ -478,49 +493,20 @@ impl Builder<'_> {
         let first_group = self.groups.len() as u32;
         for entry in raw.depends_on {
             let at = pos(&entry);
-            let first_member = self.member_names.len() as u32;
+            let first_member = self.members.len() as u32;
+            let group = self.groups.len() as u32 + 1;
             let rule = match entry.value {
                 RawDependency::Single { id: dep, mode } => {
-                    let name = self.refer(&dep);
-                    self.member_names.push(name);
-                    self.member_pos.push(at);
+                    self.member(&dep, at, &id, at, group)?;
                     match mode {
                         RawMode::Hard => Rule::Hard,
                         RawMode::Soft => Rule::Soft,
                     }
                 }
                 RawDependency::Group { quorum, members } => {
-                    if members.is_empty() {
-                        let what = if quorum.is_some() { "`of`" } else { "`any_of`" };
-                        return Err(self
-                            .error(at, format!("empty {what} in the dependencies of `{id}`"))
-                            .help("list at least one component")
-                            .into());
-                    }
-                    let rule = match quorum {
-                        None => Rule::Quorum { k: 1, any_of: true },
-                        Some(k) if k.value == 0 || k.value > members.len() as u64 => {
-                            return Err(self
-                                .error(
-                                    pos(&k),
-                                    format!(
-                                        "quorum {} of `{id}` is not between 1 and its {} members",
-                                        k.value,
-                                        members.len()
-                                    ),
-                                )
-                                .help("set `quorum` to how many of the members must be serving")
-                                .into());
-                        }
-                        Some(k) => Rule::Quorum {
-                            k: k.value as u32,
-                            any_of: false,
-                        },
-                    };
+                    let rule = self.group_rule(quorum, members.len(), at, &id)?;
                     for member in members {
-                        let name = self.refer(&member.value);
-                        self.member_names.push(name);
-                        self.member_pos.push(pos(&member));
+                        self.member(&member.value, pos(&member), &id, at, group)?;
                     }
                     rule
                 }
@@ -528,11 +514,72 @@ impl Builder<'_> {
             self.groups.push(Group {
                 dependent: me,
                 rule,
-                members: first_member..self.member_names.len() as u32,
+                members: first_member..self.members.len() as u32,
                 pos: at,
             });
         }
         self.components[me.index()].groups = first_group..self.groups.len() as u32;
+        Ok(())
+    }
+
+    /// The rule of an `any_of` or `quorum` entry with `size` members.
+    fn group_rule(&self, quorum: Option<At<u64>>, size: usize, at: Pos, id: &str) -> Result<Rule> {
+        if size == 0 {
+            let what = if quorum.is_some() { "`of`" } else { "`any_of`" };
+            return Err(self
+                .error(at, format!("empty {what} in the dependencies of `{id}`"))
+                .help("list at least one component")
+                .into());
+        }
+        match quorum {
+            None => Ok(Rule::Quorum { k: 1, any_of: true }),
+            Some(k) if k.value == 0 || k.value > size as u64 => Err(self
+                .error(
+                    pos(&k),
+                    format!("quorum {} of `{id}` is not between 1 and its {size} members", k.value),
+                )
+                .help("set `quorum` to how many of the members must be serving")
+                .into()),
+            Some(k) => Ok(Rule::Quorum {
+                k: k.value as u32,
+                any_of: false,
+            }),
+        }
+    }
+
+    /// Records one member of dependency entry `group` (numbered from 1) of
+    /// a component, written at `at` in the entry at `entry`. A member listed twice
+    /// and a dependency on itself are the entry's own problems, found here.
+    fn member(&mut self, name: &str, at: Pos, id: &str, entry: Pos, group: u32) -> Result<()> {
+        let symbol = self.refer(name);
+        let slot = symbol.to_usize();
+        if slot >= self.listed_in.len() {
+            self.listed_in.resize(slot + 1, 0);
+        }
+        if std::mem::replace(&mut self.listed_in[slot], group) == group {
+            return Err(self
+                .error(
+                    at,
+                    format!("`{}` is listed twice in one dependency of `{id}`", shown(name)),
+                )
+                .help("list each member once")
+                .into());
+        }
+        if name == id {
+            return Err(self
+                .error(entry, format!("`{id}` depends on itself"))
+                .help("remove the dependency on itself")
+                .into());
+        }
+        match self.declared_as(symbol) {
+            Some(d) if d.kind == IdKind::Component => {
+                self.members.push(Some(ComponentIdx::new(d.index as usize)));
+            }
+            _ => {
+                self.members.push(None);
+                self.pending_members.push((symbol, at));
+            }
+        }
         Ok(())
     }
 
@@ -575,10 +622,7 @@ impl Builder<'_> {
         if !self.regions_known {
             self.regions_done()?;
         }
-        let mut members = Vec::with_capacity(self.member_names.len());
-        // The last group (numbered from 1) each component was listed in, so that a
-        // member listed twice is found in constant time, however long the list.
-        let mut listed_in: Vec<u32> = vec![0; self.components.len()];
+        let mut pending = std::mem::take(&mut self.pending_members).into_iter();
         let mut states = self.states.iter().peekable();
         for i in 0..self.components.len() {
             let me = ComponentIdx::new(i);
@@ -596,29 +640,18 @@ impl Builder<'_> {
             }
             let id = self.components[i].id.as_str();
             for g in self.components[i].groups.clone() {
-                let group = &self.groups[g as usize];
-                for m in group.members.clone() {
-                    let (name, at) = (self.member_names[m as usize], self.member_pos[m as usize]);
-                    let target = ComponentIdx::new(
-                        (self.resolve_symbol(name, at, IdKind::Component, "dependency", id)?) as usize,
-                    );
-                    if std::mem::replace(&mut listed_in[target.index()], g + 1) == g + 1 {
-                        let name = self.name_of(name);
-                        return Err(self
-                            .error(at, format!("`{name}` is listed twice in one dependency of `{id}`"))
-                            .help("list each member once")
-                            .into());
+                for m in self.groups[g as usize].members.clone() {
+                    if self.members[m as usize].is_none()
+                        && let Some((name, at)) = pending.next()
+                    {
+                        let target = self.resolve_symbol(name, at, IdKind::Component, "dependency", id)?;
+                        self.members[m as usize] = Some(ComponentIdx::new(target as usize));
                     }
-                    members.push(target);
-                }
-                if members[group.members.start as usize..].contains(&me) {
-                    return Err(self
-                        .error(group.pos, format!("`{id}` depends on itself"))
-                        .help("remove the dependency on itself")
-                        .into());
                 }
             }
         }
+        // Every slot is resolved now: a pending one either resolved or stopped the load.
+        let members: Vec<ComponentIdx> = std::mem::take(&mut self.members).into_iter().flatten().collect();
         let Builder {
             path,
             name,

@@ -39,7 +39,7 @@ pub fn topology_from_str(text: &str, path: &Path, limits: Limits) -> Result<Topo
 /// Parses topology text, checking each entry as it is read;
 /// [`Builder::finish`] then resolves the references and builds the graph.
 pub fn read_topology<'p>(text: &str, path: &'p Path, limits: Limits) -> Result<Builder<'p>> {
-    let mut builder = Builder::new(path, limits.max_components);
+    let mut builder = Builder::with_capacity(path, limits.max_components, component_estimate(text));
     let mut failure = None;
     let parsed = parse_with(text, path, limits, RawTopology::EMPTY_HELP, |deserializer| {
         TopologySeed {
@@ -54,4 +54,38 @@ pub fn read_topology<'p>(text: &str, path: &'p Path, limits: Limits) -> Result<B
         Some(problem) => Err(problem),
         None => parsed.map(|()| builder),
     }
+}
+
+/// About how many components the text holds: list entries that start with
+/// `- id:` or `- {id:`, less the customers (the entries of `customers`
+/// that are not nested in an entry, its apps being components). An estimate
+/// to size the tables once; never a limit.
+fn component_estimate(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_customers = false;
+    let mut customer_indent = None;
+    for line in text.lines() {
+        if !line.starts_with([' ', '-', '#']) && !line.is_empty() {
+            in_customers = line.starts_with("customers:");
+            customer_indent = None;
+            continue;
+        }
+        let rest = line.trim_start();
+        let Some(entry) = rest.strip_prefix("- ").map(str::trim_start) else {
+            continue;
+        };
+        if !(entry.starts_with("id:")
+            || entry
+                .strip_prefix('{')
+                .is_some_and(|e| e.trim_start().starts_with("id:")))
+        {
+            continue;
+        }
+        let indent = line.len() - rest.len();
+        if in_customers && *customer_indent.get_or_insert(indent) == indent {
+            continue;
+        }
+        count += 1;
+    }
+    count
 }

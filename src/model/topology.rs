@@ -23,17 +23,21 @@ use crate::status::Status;
 macro_rules! index_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        ///
+        /// Held as the index plus one, so that an `Option` of it takes no
+        /// more room than the index (millions of components hold several).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(u32);
+        pub struct $name(std::num::NonZeroU32);
 
         impl $name {
             pub fn index(self) -> usize {
-                self.0 as usize
+                self.0.get() as usize - 1
             }
 
-            /// Only the model numbers its entries.
+            /// Only the model numbers its entries; the builder caps every
+            /// table below `u32::MAX` entries.
             pub(crate) fn new(index: usize) -> Self {
-                $name(index as u32)
+                $name(std::num::NonZeroU32::new(index as u32 + 1).unwrap_or(std::num::NonZeroU32::MAX))
             }
         }
     };
