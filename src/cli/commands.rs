@@ -57,6 +57,7 @@ pub(crate) fn dispatch(cli: &Cli, environment: &Environment) -> Result<Output> {
         Command::Schema { plan } => Ok(schema(*plan)),
         Command::Completions { shell } => Ok(completions(*shell)),
         Command::Man => man(),
+        Command::Convert { file, to: _, plan } => convert(&cx, file, *plan),
         Command::Spof { topology, top, format } => spof(&cx, topology, *top, *format),
         Command::Cuts {
             topology,
@@ -229,6 +230,26 @@ fn man() -> Result<Output> {
         .render(&mut buffer)
         .map_err(|e| Error::usage(Diagnostic::new(format!("cannot render the man page: {e}"))))?;
     Ok(Output::stdout(String::from_utf8_lossy(&buffer).into_owned(), 0))
+}
+
+/// Checks the file as `validate` (or a plan load) would, then writes it as JSON.
+fn convert(cx: &Context, path: &Path, is_plan: bool) -> Result<Output> {
+    if crate::input::json::is_json(path) {
+        return Err(Error::usage(
+            Diagnostic::new(format!("`{}` is JSON already", shown(&path.display().to_string())))
+                .help("convert reads YAML and writes JSON"),
+        ));
+    }
+    if is_plan {
+        plan::load_plan_file(path, cx.limits)?;
+    } else {
+        load(cx, path, false)?;
+    }
+    let text = crate::input::read::read_text(path, cx.limits)?;
+    Ok(Output::stdout(
+        crate::input::convert::to_json(&text, path, cx.limits)?,
+        0,
+    ))
 }
 
 fn analysis_output(

@@ -115,7 +115,7 @@ impl<'de, S: TopologySink> Visitor<'de> for TopologySeed<'_, S> {
                     continue;
                 }
                 "scenarios" => {
-                    let mut scenarios: BTreeMap<String, At<RawPlan>> = map.next_value()?;
+                    let mut scenarios: BTreeMap<String, At<RawPlan>> = map.next_value_seed(UniqueKeys(PhantomData))?;
                     scenarios.values_mut().for_each(|plan| plan.finish_numbers(source));
                     checked(failure, sink.scenarios(scenarios))?;
                     continue;
@@ -140,6 +140,17 @@ impl<'de, S: TopologySink> Visitor<'de> for TopologySeed<'_, S> {
             return Err(de::Error::missing_field("version"));
         }
         Ok(())
+    }
+}
+
+/// A map with unique keys, as a seed (see [`crate::input::raw::unique_keys`]).
+struct UniqueKeys<V>(PhantomData<V>);
+
+impl<'de, V: Deserialize<'de>> DeserializeSeed<'de> for UniqueKeys<V> {
+    type Value = BTreeMap<String, V>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        crate::input::raw::unique_keys(deserializer)
     }
 }
 

@@ -2,6 +2,8 @@
 //! raw types that mirror the formats one to one, and the streaming seed that
 //! hands a topology's entries to a sink as they are read.
 
+pub mod convert;
 pub mod document;
+pub mod json;
 pub mod raw;
 pub mod read;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::error::Pos;
+use crate::input::json;
 use crate::number::{Exact, NumberProblem, parse_decimal};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, MapAccess, Visitor};
@@ -35,6 +36,10 @@ impl<T> At<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if let Some((pos, _)) = json::value_start() {
+            let value = T::deserialize(deserializer)?;
+            return Ok(At { value, pos });
+        }
         let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
         Ok(At {
             value: spanned.value,
@@ -76,8 +81,19 @@ impl RawNumber {
         }
     }
 
+    /// A number read by YAML, at `at`.
     fn from_scalar(scalar: Scalar, at: &serde_saphyr::Location) -> RawNumber {
         let span = at.span();
+        let text = span
+            .byte_offset()
+            .zip(span.byte_len())
+            .and_then(|(o, l)| Some((usize::try_from(o).ok()?, usize::try_from(l).ok()?)));
+        RawNumber::read(scalar, Pos::from(*at), text)
+    }
+
+    /// A number as read, at `pos`; `text` is the byte range of its token,
+    /// read again exactly when the parser made it a float.
+    fn read(scalar: Scalar, pos: Pos, text: Option<(usize, usize)>) -> RawNumber {
         let (value, float_text) = match scalar {
             Scalar::Read(value) => (value, None),
             Scalar::Float(f) => (
@@ -88,16 +104,10 @@ impl RawNumber {
                 } else {
                     Err(NumberProblem::NotANumber)
                 },
-                span.byte_offset()
-                    .zip(span.byte_len())
-                    .and_then(|(o, l)| Some((usize::try_from(o).ok()?, usize::try_from(l).ok()?))),
+                text,
             ),
         };
-        RawNumber {
-            value,
-            pos: Pos::from(*at),
-            float_text,
-        }
+        RawNumber { value, pos, float_text }
     }
 }
 
@@ -142,6 +152,13 @@ impl<'de> Deserialize<'de> for Scalar {
 
 impl<'de> Deserialize<'de> for RawNumber {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if let Some((pos, at)) = json::value_start() {
+            return Ok(RawNumber::read(
+                Scalar::deserialize(deserializer)?,
+                pos,
+                json::number_token(at),
+            ));
+        }
         let spanned = serde_saphyr::Spanned::<Scalar>::deserialize(deserializer)?;
         Ok(RawNumber::from_scalar(spanned.value, &spanned.referenced))
     }
@@ -159,6 +176,32 @@ impl JsonSchema for RawNumber {
             "maximum": 1e15
         })
     }
+}
+
+/// A map whose keys must be unique. YAML's parser refuses a repeated key
+/// itself; JSON's keeps the last, which would hide a typo.
+pub fn unique_keys<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, V>, D::Error> {
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a mapping")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let value = map.next_value()?;
+                if out.contains_key(&key) {
+                    return Err(de::Error::custom(format!("duplicate key `{key}`")));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 /// Anything holding numbers whose exact value may still need the source text.
@@ -337,7 +380,7 @@ pub struct RawComponent {
     pub failover: Option<At<RawFailover>>,
     #[serde(default)]
     pub guard: Option<RawGuard>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub tags: BTreeMap<String, String>,
 }
 
@@ -485,6 +528,15 @@ impl<'de> Deserialize<'de> for CapacityRead {
 
 impl<'de> Deserialize<'de> for RawCapacity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if let Some((pos, at)) = json::value_start() {
+            let value = match CapacityRead::deserialize(deserializer)? {
+                CapacityRead::Total(scalar) => {
+                    CapacityValue::Total(RawNumber::read(scalar, pos, json::number_token(at)))
+                }
+                CapacityRead::PerZone(zones) => CapacityValue::PerZone(zones),
+            };
+            return Ok(RawCapacity { value, pos });
+        }
         let spanned = serde_saphyr::Spanned::<CapacityRead>::deserialize(deserializer)?;
         let at = spanned.referenced;
         let value = match spanned.value {
@@ -648,7 +700,7 @@ pub struct RawSelectorMap {
     pub region: Option<String>,
     #[serde(default)]
     pub zone: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub tags: BTreeMap<String, String>,
 }
 

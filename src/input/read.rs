@@ -313,7 +313,7 @@ fn too_deep(limits: Limits) -> String {
 
 /// Rewords the YAML library's messages for people who write topologies,
 /// not for programmers who configure the library.
-fn plain_message(message: &str) -> String {
+pub(crate) fn plain_message(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
         return format!("duplicate key `{key}`");
@@ -352,7 +352,7 @@ fn plain_message(message: &str) -> String {
     }
 }
 
-fn yaml_help(message: &str) -> Option<String> {
+pub(crate) fn yaml_help(message: &str) -> Option<String> {
     let help = if let Some(rest) = message.strip_prefix("unknown field `") {
         // "unknown field `capcity`, expected one of id, capacity, ..."
         let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));

@@ -140,7 +140,7 @@ impl<'p> Builder<'p> {
         let mut builder = Builder {
             path,
             max_components: max_components.min(u32::MAX as usize - 1),
-            names: DefaultStringInterner::new(),
+            names: DefaultStringInterner::with_capacity(entries + entries / 4),
             declared: Vec::new(),
             name: None,
             description: None,
@@ -972,7 +972,20 @@ fn place_capacity(
             let explicit_zones = raw.zones.is_some() || has_region;
             let mut shares = vec![Exact::ZERO; placed.len()];
             let mut extra = Vec::new();
-            for (zone_name, amount) in map {
+            for (i, (zone_name, amount)) in map.iter().enumerate() {
+                // YAML refuses a repeated key itself; JSON would keep both.
+                if map[..i].iter().any(|(earlier, _)| earlier.value == zone_name.value) {
+                    return Err(b
+                        .error(
+                            pos(zone_name),
+                            format!(
+                                "zone `{}` is given twice in the capacity of `{id}`",
+                                shown(&zone_name.value)
+                            ),
+                        )
+                        .help("give each zone's capacity once")
+                        .into());
+                }
                 let zone =
                     ZoneIdx::new(b.resolve(&zone_name.value, pos(zone_name), IdKind::Zone, "capacity", id)? as usize);
                 let amount = b.number(amount, "capacity", id)?;

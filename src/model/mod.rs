@@ -9,6 +9,7 @@ pub mod selector;
 pub mod topology;
 
 use std::path::Path;
+use std::rc::Rc;
 
 use serde::de::DeserializeSeed;
 
@@ -17,6 +18,7 @@ pub use topology::*;
 
 use crate::error::Result;
 use crate::input::document::TopologySeed;
+use crate::input::json;
 use crate::input::raw::RawTopology;
 use crate::input::read::{Document, parse_with, read_text};
 use crate::limits::Limits;
@@ -24,6 +26,10 @@ use crate::limits::Limits;
 /// Reads, parses, checks and freezes a topology file.
 pub fn load_topology(path: &Path, limits: Limits) -> Result<Topology> {
     let text = read_text(path, limits)?;
+    if json::is_json(path) {
+        let builder = read_json_topology(Rc::new(text), path, limits)?;
+        return builder.finish();
+    }
     let builder = read_topology(&text, path, limits)?;
     // Everything read has been copied into the builder: the text can go
     // before the graph is built.
@@ -33,7 +39,29 @@ pub fn load_topology(path: &Path, limits: Limits) -> Result<Topology> {
 
 /// Parses, checks and freezes topology text; `path` is only used in messages.
 pub fn topology_from_str(text: &str, path: &Path, limits: Limits) -> Result<Topology> {
+    if json::is_json(path) {
+        return read_json_topology(Rc::new(text.to_string()), path, limits)?.finish();
+    }
     read_topology(text, path, limits)?.finish()
+}
+
+/// [`read_topology`] for JSON text (a `.json` file).
+pub fn read_json_topology(text: Rc<String>, path: &Path, limits: Limits) -> Result<Builder<'_>> {
+    let mut builder = Builder::with_capacity(path, limits.max_components, component_estimate(&text));
+    let mut failure = None;
+    let source = text.clone();
+    let parsed = json::parse_with(text, path, limits, RawTopology::EMPTY_HELP, |deserializer| {
+        TopologySeed {
+            sink: &mut builder,
+            failure: &mut failure,
+            source: &source,
+        }
+        .deserialize(deserializer)
+    });
+    match failure {
+        Some(problem) => Err(problem),
+        None => parsed.map(|()| builder),
+    }
 }
 
 /// Parses topology text, checking each entry as it is read;

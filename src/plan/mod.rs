@@ -16,8 +16,9 @@ pub use inline::{inline_plan, parse_inline};
 pub use resolve::resolve;
 
 use crate::error::{Diagnostic, Error, Location, Result, nearest};
+use crate::input::json;
 use crate::input::raw::{At, FinishNumbers, RawPlan};
-use crate::input::read::{parse_yaml, read_text};
+use crate::input::read::{Document, parse_yaml, read_text};
 use crate::limits::Limits;
 use crate::model::{ComponentIdx, RegionIdx, Topology, ZoneIdx};
 use crate::number::Exact;
@@ -194,7 +195,16 @@ pub enum Origin<'a> {
 /// Reads a plan file (`--plan`).
 pub fn load_plan_file(path: &Path, limits: Limits) -> Result<At<RawPlan>> {
     let text = read_text(path, limits)?;
-    let mut plan: At<RawPlan> = parse_yaml(&text, path, limits)?;
+    let mut plan: At<RawPlan> = if json::is_json(path) {
+        let text = std::rc::Rc::new(text);
+        let mut plan: At<RawPlan> = json::parse_with(text.clone(), path, limits, At::<RawPlan>::EMPTY_HELP, |de| {
+            serde::Deserialize::deserialize(de)
+        })?;
+        plan.finish_numbers(&text);
+        return Ok(plan);
+    } else {
+        parse_yaml(&text, path, limits)?
+    };
     plan.finish_numbers(&text);
     Ok(plan)
 }
