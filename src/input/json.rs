@@ -4,7 +4,7 @@
 //!
 //! serde_json tells a visitor nothing about where a value is, so the reader
 //! counts the bytes it hands the parser, and a value that wants its place
-//! ([`At`](crate::input::raw::At), numbers, capacities) asks [`value_start`]
+//! ([`At`](crate::input::raw::At), numbers, capacities) asks `value_start`
 //! while a [`Scope`] is open on this thread. Numbers are then read again
 //! from their text, exactly, as for YAML.
 
