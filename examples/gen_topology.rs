@@ -32,12 +32,17 @@ use std::io::{self, Write};
 use std::process::exit;
 
 const USAGE: &str = concat!(
-    "usage: gen_topology --components N [--seed S] [--regions R]\n",
+    "usage: gen_topology --components N [--seed S] [--regions R] [--dynamics] [--shape tiered|flat]\n",
     "\n",
     "Writes a synthetic blast-radius topology (format v1) with N components to stdout.\n",
     "  --components N  total components incl. customer apps (N >= 50 per region)\n",
     "  --seed S        PRNG seed, u64 (default 1)\n",
-    "  --regions R     number of regions, 1..=1000 (default N/50000 rounded up, 1..=20)",
+    "  --regions R     number of regions, 1..=1000 (default N/50000 rounded up, 1..=20)\n",
+    "  --dynamics      add load dynamics: retries on the bridges and on 10% of services,\n",
+    "                  recovery surges from 5% of services, failover on 30% of load balancers\n",
+    "  --shape S       `tiered` (default, described above) or `flat`: the shape of the\n",
+    "                  second generator in ../shared/bench (24 regions at most, flow-style\n",
+    "                  entries, 10% services, 20% load balancers, the rest apps)",
 );
 
 /// Service families: each gets a control plane and a state store per region.
@@ -65,6 +70,8 @@ struct Args {
     components: usize,
     seed: u64,
     regions: Option<usize>,
+    dynamics: bool,
+    flat: bool,
 }
 
 fn parse_num<T: std::str::FromStr>(flag: &str, value: Option<String>) -> T {
@@ -82,6 +89,8 @@ fn parse_args() -> Args {
     let mut components = None;
     let mut seed = 1;
     let mut regions = None;
+    let mut dynamics = false;
+    let mut flat = false;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -93,6 +102,12 @@ fn parse_args() -> Args {
             "--components" | "-n" => components = Some(parse_num::<usize>(&flag, value())),
             "--seed" | "-s" => seed = parse_num::<u64>(&flag, value()),
             "--regions" | "-r" => regions = Some(parse_num::<usize>(&flag, value())),
+            "--dynamics" => dynamics = true,
+            "--shape" => match value().as_deref() {
+                Some("tiered") => flat = false,
+                Some("flat") => flat = true,
+                _ => usage_error("--shape is `tiered` or `flat`"),
+            },
             "--help" | "-h" => {
                 // Ignore a closed pipe (`--help | head -1`).
                 let _ = writeln!(io::stdout(), "{USAGE}");
@@ -111,6 +126,8 @@ fn parse_args() -> Args {
         components,
         seed,
         regions,
+        dynamics,
+        flat,
     }
 }
 
@@ -146,6 +163,9 @@ impl Rng {
 struct Out {
     buf: Vec<u8>,
     sink: io::StdoutLock<'static>,
+    /// With `--dynamics`: its own generator, so that the rest of the file is
+    /// the same with and without load dynamics.
+    dynamics: Option<Rng>,
 }
 
 impl Out {
@@ -155,6 +175,7 @@ impl Out {
         Out {
             buf: Vec::with_capacity(Self::CHUNK + 4096),
             sink: io::stdout().lock(),
+            dynamics: None,
         }
     }
 
@@ -400,6 +421,9 @@ fn write_infra(out: &mut Out, rng: &mut Rng, r: usize) {
         line(out, Target::Bridge(r, b), "bridge");
         capacity_load(out, rng, 80, 120);
         out.s("    collapse_at: 1.5\n");
+        if out.dynamics.is_some() {
+            out.s("    surges: [{factor: 2}]\n");
+        }
         out.deps(&[hard(Target::NetMain(r))]);
     }
 
@@ -529,6 +553,18 @@ fn write_services(out: &mut Out, rng: &mut Rng, p: &Plan) {
             if rng.pct(10) {
                 out.s("    restart_time: ").n(rng.range(1, 59)).s("m\n");
             }
+            // Retries on 10% of services, recovery traffic onto the main network from 5%.
+            match out.dynamics.as_mut().map(|d| d.below(100)) {
+                Some(0..=9) => {
+                    out.s("    surges: [{factor: 1.5}]\n");
+                }
+                Some(10..=14) => {
+                    out.s("    surges: [{when: down, target: ")
+                        .id(Target::NetMain(r))
+                        .s(", amount: 5}]\n");
+                }
+                _ => {}
+            }
 
             // 2-4 dependencies, mean ~2.9: a network, then mostly earlier services.
             let want = match rng.below(100) {
@@ -625,6 +661,12 @@ fn write_lbs(out: &mut Out, rng: &mut Rng, p: &Plan) {
             out.zones(r, mask, "    ");
             capacity_load(out, rng, 50, 500);
             out.s("    state: ").id(Target::Store(r, ELB)).s("\n");
+            // 30% fail over to the next load balancer of their region.
+            if p.lbs[r] > 1 && out.dynamics.as_mut().is_some_and(|d| d.pct(30)) {
+                out.s("    failover: {to: ")
+                    .id(Target::Lb(r, (i + 1) % p.lbs[r]))
+                    .s("}\n");
+            }
             let mut deps = [hard(Target::NetMain(r)); 4];
             let mut len = 1;
             push_unique(&mut deps, &mut len, soft(Target::Control(r, ELB)));
@@ -722,9 +764,17 @@ fn write_scenarios(out: &mut Out) {
 
 fn main() {
     let args = parse_args();
+    let mut out = Out::new();
+    if args.dynamics {
+        out.dynamics = Some(Rng(args.seed ^ 0xD1CE));
+    }
+    if args.flat {
+        flat::write(&mut out, &args);
+        out.flush();
+        return;
+    }
     let p = plan(&args);
     let mut rng = Rng(args.seed);
-    let mut out = Out::new();
     write_header(&mut out, &args, &p);
     write_data_stores(&mut out, &p);
     write_services(&mut out, &mut rng, &p);
@@ -733,4 +783,189 @@ fn main() {
     write_customers(&mut out, &mut rng, &p);
     write_scenarios(&mut out);
     out.flush();
+}
+
+/// The shape of `../shared/bench/gen_topology.py` (ported; its own random
+/// numbers, so not byte-identical to the script): per region networks with a
+/// monitoring cycle, S3-like subsystems and an ELB control plane and state
+/// store; then internal services (10%), load balancers in two zones (20%)
+/// and customers with 1-5 apps, one flow-style entry a line.
+mod flat {
+    use super::{Args, Out, Rng};
+
+    struct Region {
+        infra: Vec<String>,
+        services: Vec<usize>,
+        lbs: Vec<usize>,
+    }
+
+    pub(super) fn write(out: &mut Out, args: &Args) {
+        let n = args.components;
+        let mut rng = Rng(args.seed);
+        let regions = args.regions.unwrap_or((n / 40_000).clamp(1, 24));
+        out.s("version: 1\nname: generated ")
+            .n(n)
+            .s(" components (flat shape)\nregions:\n");
+        for r in 0..regions {
+            out.s("  - id: r")
+                .n(r)
+                .s("\n    zones: [r")
+                .n(r)
+                .s("-z0, r")
+                .n(r)
+                .s("-z1, r")
+                .n(r)
+                .s("-z2]\n");
+        }
+        let mut count = 0;
+        let mut world: Vec<Region> = Vec::new();
+        out.s("services:\n");
+        for r in 0..regions {
+            let line = format!(
+                "  - {{id: net.main.r{r}, kind: network, region: r{r}, capacity: 1000, load: 600, collapse_at: 1.5}}\n  - {{id: net.internal.r{r}, kind: network, region: r{r}, capacity: 200, load: 90, collapse_at: 1.3, depends_on: [net.main.r{r}]}}\n  - {{id: monitoring.r{r}, kind: monitoring, depends_on: [net.internal.r{r}, net.control.r{r}]}}\n  - {{id: net.control.r{r}, kind: network_control, depends_on: [{{id: monitoring.r{r}, mode: soft}}]}}\n  - {{id: ec2.api.r{r}, kind: api, region: r{r}, capacity: 300, load: 120, depends_on: [net.internal.r{r}]}}\n  - {{id: elb.control.r{r}, kind: control_plane, region: r{r}, depends_on: [elb.state.r{r}, net.internal.r{r}]}}\n"
+            );
+            out.s(&line);
+            count += 6;
+            world.push(Region {
+                infra: vec![
+                    format!("net.main.r{r}"),
+                    format!("ec2.api.r{r}"),
+                    format!("monitoring.r{r}"),
+                ],
+                services: Vec::new(),
+                lbs: Vec::new(),
+            });
+        }
+        for i in 0..(n / 10).max(regions) {
+            let r = i % regions;
+            let mut deps = vec![world[r].infra[rng.below(world[r].infra.len())].clone()];
+            let pool = &world[r].services;
+            if !pool.is_empty() {
+                let recent = &pool[pool.len().saturating_sub(200)..];
+                deps.push(format!("svc.{}", recent[rng.below(recent.len())]));
+                let soft = pool[rng.below(pool.len())];
+                if rng.pct(50) && !deps.contains(&format!("svc.{soft}")) {
+                    deps.push(format!("{{id: svc.{soft}, mode: soft}}"));
+                }
+            }
+            let cap = rng.range(20, 400);
+            let load = cap * rng.range(30, 80) / 100;
+            let surge = match out.dynamics.as_mut().map(|d| d.below(100)) {
+                Some(0..=9) => ", surges: [{factor: 1.5}]".to_string(),
+                Some(10..=14) => format!(", surges: [{{when: down, target: net.main.r{r}, amount: 5}}]"),
+                _ => String::new(),
+            };
+            let line = format!(
+                "  - {{id: svc.{i}, region: r{r}, capacity: {cap}, load: {load}{surge}, depends_on: [{}]}}\n",
+                deps.join(", ")
+            );
+            out.s(&line);
+            world[r].services.push(i);
+            count += 1;
+            out.maybe_flush();
+        }
+        out.s("s3_subsystems:\n");
+        for (r, region) in world.iter_mut().enumerate() {
+            let line = format!(
+                "  - {{id: s3.index.r{r}, region: r{r}, capacity: 3000, min_capacity: 1800, load: 1500, restart_time: 4h, guard: {{max_step_percent: 5}}, depends_on: [net.internal.r{r}]}}\n  - {{id: s3.placement.r{r}, region: r{r}, capacity: 1200, min_capacity: 700, load: 500, restart_time: 1h, depends_on: [s3.index.r{r}]}}\n  - {{id: s3.billing.r{r}, region: r{r}, capacity: 40, min_capacity: 10, load: 12}}\n  - {{id: s3.api.r{r}, region: r{r}, depends_on: [s3.index.r{r}, s3.placement.r{r}, {{id: s3.billing.r{r}, mode: soft}}]}}\n"
+            );
+            out.s(&line);
+            count += 4;
+            region.infra.push(format!("s3.api.r{r}"));
+        }
+        out.s("data_stores:\n");
+        for r in 0..regions {
+            out.s("  - {id: elb.state.r")
+                .n(r)
+                .s(", region: r")
+                .n(r)
+                .s(", guard: {requires_approval: true}}\n");
+            count += 1;
+        }
+        out.s("load_balancers:\n");
+        let lb_n = (n / 5).max(regions);
+        for i in 0..lb_n {
+            let r = i % regions;
+            let a = rng.below(3);
+            let b = (a + 1 + rng.below(2)) % 3;
+            let load = rng.range(20, 70);
+            // 30% fail over to another load balancer of their region (the one dealt before).
+            let failover = match world[r].lbs.last() {
+                Some(prev) if out.dynamics.as_mut().is_some_and(|d| d.pct(30)) => {
+                    format!(", failover: {{to: lb.{prev}}}")
+                }
+                _ => String::new(),
+            };
+            let line = format!(
+                "  - {{id: lb.{i}, region: r{r}, zones: [r{r}-z{a}, r{r}-z{b}], capacity: 100, load: {load}, state: elb.state.r{r}{failover}, depends_on: [net.main.r{r}]}}\n"
+            );
+            out.s(&line);
+            world[r].lbs.push(i);
+            count += 1;
+            out.maybe_flush();
+        }
+        out.s("customers:\n");
+        let mut c = 0;
+        while count < n {
+            let apps = rng.range(1, 5);
+            out.s("  - id: cust.")
+                .n(c)
+                .s("\n    weight: ")
+                .n(rng.range(1, 100_000))
+                .s("\n    apps:\n");
+            for a in 0..apps {
+                if count >= n && a > 0 {
+                    break;
+                }
+                let line = app(&mut rng, &world, c, a);
+                out.s(&line);
+                count += 1;
+            }
+            c += 1;
+            out.maybe_flush();
+        }
+        out.s("scenarios:\n  fail-zone:\n    description: Lose availability zone r0-z0\n");
+        out.s("    steps: [{fail_zone: {zone: r0-z0}}]\n");
+    }
+
+    fn app(rng: &mut Rng, world: &[Region], c: usize, a: usize) -> String {
+        let r = rng.below(world.len());
+        let home = &world[r];
+        let pick = |rng: &mut Rng, list: &[usize]| list[rng.below(list.len())];
+        let mut deps = Vec::new();
+        if world.len() > 1 && rng.pct(30) {
+            let other = &world[(r + 1) % world.len()];
+            deps.push(format!(
+                "{{any_of: [lb.{}, lb.{}]}}",
+                pick(rng, &home.lbs),
+                pick(rng, &other.lbs)
+            ));
+        } else {
+            deps.push(format!("lb.{}", pick(rng, &home.lbs)));
+        }
+        let hard = pick(rng, &home.services);
+        deps.push(format!("svc.{hard}"));
+        if rng.pct(50) {
+            deps.push(home.infra[rng.below(home.infra.len())].clone());
+        }
+        let soft = pick(rng, &home.services);
+        if rng.pct(30) && soft != hard {
+            deps.push(format!("{{id: svc.{soft}, mode: soft}}"));
+        }
+        let recent = &home.services[home.services.len().saturating_sub(50)..];
+        if rng.pct(10) && recent.len() >= 5 {
+            let mut quorum: Vec<usize> = Vec::new();
+            while quorum.len() < 3 {
+                let s = pick(rng, recent);
+                if s != hard && s != soft && !quorum.contains(&s) {
+                    quorum.push(s);
+                }
+            }
+            deps.push(format!(
+                "{{quorum: 2, of: [svc.{}, svc.{}, svc.{}]}}",
+                quorum[0], quorum[1], quorum[2]
+            ));
+        }
+        format!("      - {{id: cust.{c}.app{a}, depends_on: [{}]}}\n", deps.join(", "))
+    }
 }

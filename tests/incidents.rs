@@ -949,8 +949,9 @@ fn ebs_2011_the_storm_outlives_the_rollback() {
         assert_eq!(recovery["kind"], "self_sustaining", "{id}: {recovery}");
         assert_eq!(recovery["status_after_rollback"], "down", "{id}");
         assert!(recovery["after_seconds"].is_null());
+        let looped = &run.json["loops"][recovery["loop"].as_u64().expect("a loop") as usize];
         assert_eq!(
-            recovery["sustained_by"]["members"],
+            looped["members"],
             serde_json::json!(["ebs.cluster.use1-az1", "ebs.volumes.use1-az1"])
         );
     }
@@ -1127,8 +1128,9 @@ fn network_2021_retries_collapse_the_devices_and_keep_them_down() {
     assert_eq!(bridge["cause"]["from"], "net.bridge", "its own retries");
     assert_eq!(bridge["load"]["effective"], 330.0);
     assert_eq!(bridge["recovery"]["kind"], "self_sustaining");
-    assert_eq!(bridge["recovery"]["sustained_by"]["shed"][0]["component"], "net.bridge");
-    assert_eq!(bridge["recovery"]["sustained_by"]["shed"][0]["amount"], 65.0);
+    let looped = &run.json["loops"][bridge["recovery"]["loop"].as_u64().expect("a loop") as usize];
+    assert_eq!(looped["shed"][0]["component"], "net.bridge");
+    assert_eq!(looped["shed"][0]["amount"], 65.0);
     // Running instances keep running after the rollback too.
     run.component_is("ec2.instances.use1-az1", &["ok"]);
 }

@@ -370,16 +370,29 @@ fn sustaining_loops(
         }
     }
     let loads = loads(rollback, after_rollback);
-    let mut loops = Vec::new();
+    // Tarjan yields the strongly connected sets sinks first; loops are
+    // numbered by their first member, for a stable order.
+    let sccs = petgraph::algo::tarjan_scc(&graph);
+    let mut looped: Vec<Vec<usize>> = sccs
+        .iter()
+        .filter(|scc| scc.len() > 1 || self_fed[scc[0].index()])
+        .map(|scc| {
+            let mut members: Vec<usize> = scc.iter().map(|n| n.index()).collect();
+            members.sort_unstable();
+            members
+        })
+        .collect();
+    looped.sort_unstable();
     let mut loop_of: Vec<Option<usize>> = vec![None; held.len()];
-    let mut sccs = petgraph::algo::tarjan_scc(&graph);
-    sccs.iter_mut().for_each(|scc| scc.sort_unstable());
-    sccs.sort_unstable();
-    for scc in sccs {
-        if scc.len() == 1 && !self_fed[scc[0].index()] {
-            continue;
-        }
-        let members: Vec<ComponentIdx> = scc.iter().map(|n| held[n.index()]).collect();
+    let mut loops = Vec::new();
+    for members in looped {
+        let members: Vec<ComponentIdx> = members
+            .into_iter()
+            .map(|i| {
+                loop_of[i] = Some(loops.len());
+                held[i]
+            })
+            .collect();
         let mut shed: Vec<(ComponentIdx, Exact)> = members
             .iter()
             .filter_map(|&m| {
@@ -388,24 +401,22 @@ fn sustaining_loops(
             })
             .collect();
         shed.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-        for n in &scc {
-            loop_of[n.index()] = Some(loops.len());
-        }
         loops.push(SustainingLoop { members, shed });
     }
-    // Components fed by a loop point at it: the first loop upstream.
-    for i in 0..held.len() {
-        if loop_of[i].is_some() {
+    // Components fed by a loop point at the first loop upstream: sources
+    // first, each set takes the least loop of what feeds it. Linear.
+    for scc in sccs.iter().rev() {
+        if loop_of[scc[0].index()].is_some() {
             continue;
         }
-        let mut upstream = petgraph::visit::Bfs::new(petgraph::visit::Reversed(&graph), node(i));
-        let mut found = None;
-        while let Some(n) = upstream.next(petgraph::visit::Reversed(&graph)) {
-            if let Some(l) = loop_of[n.index()] {
-                found = Some(found.map_or(l, |f: usize| f.min(l)));
-            }
+        let fed = scc
+            .iter()
+            .flat_map(|n| graph.neighbors_directed(*n, petgraph::Direction::Incoming))
+            .filter_map(|p| loop_of[p.index()])
+            .min();
+        for n in scc {
+            loop_of[n.index()] = fed;
         }
-        loop_of[i] = found;
     }
     for (i, c) in held.iter().enumerate() {
         if let Some(entry) = pending.get_mut(c) {

@@ -159,28 +159,20 @@ pub fn table(report: &Report, color: bool) -> String {
     out
 }
 
-/// Each distinct sustaining loop once: its members, and where shedding load breaks it.
+/// Each sustaining loop: its members, and where shedding load breaks it.
 fn loops(report: &Report) -> Vec<(String, String)> {
-    let mut seen = Vec::new();
-    for c in &report.components {
-        if let Some(l) = &c.recovery.sustained_by
-            && !seen.contains(&l)
-        {
-            seen.push(l);
-        }
-    }
-    seen.into_iter()
+    report
+        .loops
+        .iter()
         .map(|l| {
             let shed = l
                 .shed
                 .iter()
+                .take(3)
                 .map(|s| format!("{} on {}", s.amount, s.component))
                 .collect::<Vec<_>>()
                 .join(", or ");
-            (
-                l.members.join(" -> "),
-                if shed.is_empty() { "-".to_string() } else { shed },
-            )
+            (l.members_text(), if shed.is_empty() { "-".to_string() } else { shed })
         })
         .collect()
 }

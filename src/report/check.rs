@@ -47,6 +47,8 @@ pub struct Report {
     pub violations: Vec<ViolationReport>,
     pub customers: Vec<CustomerReport>,
     pub components: Vec<ComponentReport>,
+    /// The surge and failover loops that keep components up after a rollback.
+    pub loops: Vec<LoopReport>,
     /// Every customer app with its worst status, for per-app outputs (JUnit).
     #[serde(skip)]
     pub apps: Vec<AppRow>,
@@ -186,9 +188,9 @@ pub struct RecoveryReport {
     /// When it recovers after a rollback: 0 at once, null when unknown or unbounded.
     pub after_seconds: Option<u64>,
     pub status_after_rollback: Status,
-    /// For `self_sustaining`: the loop that keeps it up.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sustained_by: Option<LoopReport>,
+    /// For `self_sustaining`: the loop that keeps it up, an index into the report's `loops`.
+    #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
+    pub sustained_by: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -384,12 +386,21 @@ pub fn describe_cause(topology: &Topology, plan: &Plan, hop: &Hop) -> CauseRepor
     }
 }
 
-pub(crate) fn recovery_report(topology: &Topology, recovery: &Recovery, r: &ComponentRecovery) -> RecoveryReport {
+pub(crate) fn recovery_report(r: &ComponentRecovery) -> RecoveryReport {
     RecoveryReport {
         kind: r.kind,
         after_seconds: r.after.map(|d| d.as_secs()),
         status_after_rollback: r.status_after_rollback,
-        sustained_by: r.sustained_by.and_then(|l| recovery.loops.get(l)).map(|l| LoopReport {
+        sustained_by: r.sustained_by,
+    }
+}
+
+/// Every sustaining loop, once (components point at them by index).
+pub(crate) fn loop_reports(topology: &Topology, recovery: &Recovery) -> Vec<LoopReport> {
+    recovery
+        .loops
+        .iter()
+        .map(|l| LoopReport {
             members: l.members.iter().map(|m| topology.component(*m).id.clone()).collect(),
             shed: l
                 .shed
@@ -399,7 +410,25 @@ pub(crate) fn recovery_report(topology: &Topology, recovery: &Recovery, r: &Comp
                     amount: amount.clone(),
                 })
                 .collect(),
-        }),
+        })
+        .collect()
+}
+
+impl LoopReport {
+    /// `a -> b -> c`, the first few members when there are many.
+    pub fn members_text(&self) -> String {
+        const SHOWN: usize = 8;
+        let mut text = self
+            .members
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" -> ");
+        if self.members.len() > SHOWN {
+            text.push_str(&format!(" and {} more", self.members.len() - SHOWN));
+        }
+        text
     }
 }
 
@@ -431,7 +460,7 @@ fn component_report(topology: &Topology, plan: &Plan, outcome: &Outcome, affecte
             base: base.clone(),
             effective: effective.clone(),
         }),
-        recovery: recovery_report(topology, &outcome.recovery, &outcome.recovery.of(affected.component)),
+        recovery: recovery_report(&outcome.recovery.of(affected.component)),
         at: component.pos.at(topology.source()),
     }
 }
@@ -555,7 +584,7 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
                     id: topology.component(*app).id.clone(),
                     status: s,
                 });
-                recoveries.push(recovery_report(topology, &outcome.recovery, &outcome.recovery.of(*app)));
+                recoveries.push(recovery_report(&outcome.recovery.of(*app)));
             }
             status = status.max(s);
             before = before.max(baseline[app.index()]);
@@ -617,6 +646,7 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
         violations,
         customers,
         components,
+        loops: loop_reports(topology, &outcome.recovery),
         apps,
         diagram: crate::report::graph::affected(topology, plan, outcome),
     }

@@ -5,7 +5,7 @@ use crate::engine::RecoveryKind;
 use crate::error::{Diagnostic, Error, Result, nearest};
 use crate::model::{ComponentIdx, Topology};
 use crate::plan::Plan;
-use crate::report::{RecoveryReport, describe_cause, recovery_report};
+use crate::report::{RecoveryReport, describe_cause, loop_reports, recovery_report};
 use crate::status::Status;
 use crate::text::shown;
 
@@ -95,7 +95,8 @@ fn chain(topology: &Topology, plan: &Plan, outcome: &Outcome, target: ComponentI
         Some(crate::engine::Cause::Direct { step, .. }) => *step,
         _ => affected.step,
     };
-    let recovery = recovery_report(topology, &outcome.recovery, &outcome.recovery.of(target));
+    let recovery = recovery_report(&outcome.recovery.of(target));
+    let loops = loop_reports(topology, &outcome.recovery);
     let recovery_why = match recovery.kind {
         RecoveryKind::Rollback => "it recovers as soon as the plan is undone".to_string(),
         RecoveryKind::Restart => format!(
@@ -111,8 +112,8 @@ fn chain(topology: &Topology, plan: &Plan, outcome: &Outcome, target: ComponentI
                 "load dynamics keep it {} after a rollback with no step left to cause it",
                 recovery.status_after_rollback
             );
-            if let Some(l) = &recovery.sustained_by {
-                why.push_str(&format!(": the loop {}", l.members.join(" -> ")));
+            if let Some(l) = recovery.sustained_by.and_then(|l| loops.get(l)) {
+                why.push_str(&format!(": the loop {}", l.members_text()));
                 if let Some(first) = l.shed.first() {
                     why.push_str(&format!(
                         " breaks if {} load is shed on {}",
