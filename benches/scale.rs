@@ -10,7 +10,11 @@
 //! floor are measured in the same run, so machine noise cancels out.
 //!
 //! `BLAST_BENCH_SIZES=10000,100000,1000000` picks the sizes (default 10k and 100k),
-//! `BLAST_BENCH_RUNS=5` the runs per figure.
+//! `BLAST_BENCH_RUNS=5` the runs per figure, `BLAST_BENCH_SHAPE=flat` the
+//! generator's second shape (that of `../shared/bench/gen_topology.py`), and
+//! `BLAST_BENCH_DYNAMICS=1` topologies with surges and failover, for which a
+//! third table compares propagation with and without load dynamics, and
+//! the recovery analysis with propagation.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -93,11 +97,14 @@ fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(5);
     let generator = generator();
+    let shape = std::env::var("BLAST_BENCH_SHAPE").unwrap_or_else(|_| "tiered".to_string());
+    let dynamics = std::env::var_os("BLAST_BENCH_DYNAMICS").is_some_and(|v| v == "1");
     let dir = std::env::temp_dir().join("blast-bench");
     std::fs::create_dir_all(&dir).expect("temp dir");
     let limits = Limits::default();
 
     let mut analyses = Vec::new();
+    let mut dynamics_rows: Vec<String> = Vec::new();
     println!(
         "| components | file MB | parse floor | read+check | references+graph | load total | propagation | check (fail-zone) | check / floor | propagation / load | check peak RSS | RSS / file |"
     );
@@ -107,11 +114,17 @@ fn main() {
     // of the process it was forked from.
     let mut files = Vec::new();
     for n in sizes {
-        let path = dir.join(format!("synthetic-{n}.yaml"));
+        let suffix = if dynamics { "-dynamics" } else { "" };
+        let path = dir.join(format!("synthetic-{shape}{suffix}-{n}.yaml"));
         if !path.exists() {
             let file = std::fs::File::create(&path).expect("create topology file");
+            let mut extra = vec!["--shape", shape.as_str()];
+            if dynamics {
+                extra.push("--dynamics");
+            }
             let status = Command::new(&generator)
                 .args(["--components", &n.to_string()])
+                .args(&extra)
                 .stdout(file)
                 .status()
                 .expect("run generator");
@@ -152,6 +165,31 @@ fn main() {
             propagator.statuses().len()
         };
         let propagation = time(runs, || propagate(&state));
+        if dynamics {
+            let fixed = time(runs, || {
+                let mut propagator = Propagator::new(&topology, false, true);
+                propagator.start(&state, None);
+                propagator.statuses().len()
+            });
+            let mut propagator = Propagator::new(&topology, true, false);
+            propagator.start(&state, None);
+            let worst = propagator.into_statuses();
+            let recovery = time(runs, || {
+                engine::recovery::recover(&topology, &state, &worst)
+                    .after_rollback
+                    .len()
+            });
+            dynamics_rows.push(format!(
+                "| {n} | {} | {} | {:.4} s | {:.4} s | {:.2}x | {:.4} s | {:.2}x |",
+                topology.surges().len(),
+                topology.failovers().len(),
+                fixed.as_secs_f64(),
+                propagation.as_secs_f64(),
+                propagation.as_secs_f64() / fixed.as_secs_f64(),
+                recovery.as_secs_f64(),
+                recovery.as_secs_f64() / propagation.as_secs_f64(),
+            ));
+        }
         let check = time(runs, || {
             let text = std::fs::read_to_string(&path).expect("read");
             let topology = topology_from_str(&text, &path, limits).expect("load");
@@ -228,5 +266,15 @@ fn main() {
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for line in analyses {
         println!("{line}");
+    }
+    if !dynamics_rows.is_empty() {
+        println!();
+        println!(
+            "| components | surges | failovers | propagation, loads fixed | propagation with dynamics | ratio | recovery | recovery / propagation |"
+        );
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for line in dynamics_rows {
+            println!("{line}");
+        }
     }
 }
