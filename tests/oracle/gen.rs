@@ -342,14 +342,17 @@ fn raw_comp() -> impl Strategy<Value = RawComp> {
     (
         (0u8..3, (0u8..4, 0usize..2, 1u8..8, any::<bool>())),
         (0u8..5, 0u8..12, vec(0u8..6, 3)),
-        (0u8..14, 0u8..101),
+        (0u8..30, 0u8..101),
         (0u8..7, 0u8..6, 0u8..8),
         (0u8..7, 0u8..4),
         proptest::option::weighted(0.3, 0usize..2),
         (proptest::bool::weighted(0.2), 0u8..9),
         vec((0u8..4, vec(1usize..12, 1..4), 0u32..4), 0..3),
-        vec((0u8..4, 0u8..5, 1usize..12, 0u8..2, 0u8..8), 0..3),
-        proptest::option::weighted(0.35, (0u8..3, 1usize..12, 0u8..3)),
+        prop_oneof![
+            3 => Just(Vec::new()),
+            1 => vec((0u8..4, 0u8..5, 1usize..12, 0u8..2, 0u8..8), 1..3),
+        ],
+        proptest::option::weighted(0.15, (0u8..3, 1usize..12, 0u8..3)),
     )
         .prop_map(
             |((section, place), cap, load, (min, max, collapse), times, state, guard, deps, surges, failover)| {
@@ -376,6 +379,8 @@ fn raw_comp() -> impl Strategy<Value = RawComp> {
 #[derive(Debug, Clone)]
 pub struct RawTopo {
     magnitude: usize,
+    /// No surges and no failover anywhere.
+    static_only: bool,
     regions: Vec<usize>,
     core: Vec<RawComp>,
     stores: Vec<(u8, u8, u8, bool, Vec<usize>)>,
@@ -384,14 +389,15 @@ pub struct RawTopo {
 
 pub fn raw_topo() -> impl Strategy<Value = RawTopo> {
     (
-        0usize..5,
+        (0usize..5, proptest::bool::weighted(0.35)),
         vec(1usize..4, 1..3),
         vec(raw_comp(), 2..8),
         vec((0u8..3, 0u8..4, 0u8..3, proptest::bool::weighted(0.3), vec(0usize..12, 0..2)), 0..3),
         vec(vec((0u8..4, vec(0usize..12, 1..3)), 1..3), 0..2),
     )
-        .prop_map(|(magnitude, regions, core, stores, apps)| RawTopo {
+        .prop_map(|((magnitude, static_only), regions, core, stores, apps)| RawTopo {
             magnitude,
+            static_only,
             regions,
             core,
             stores,
@@ -496,17 +502,17 @@ pub fn build(raw: &RawTopo) -> Topo {
         let collapse_cap = cap * c.collapse.unwrap_or(2 * UNIT) / UNIT;
         let (load_kind, p) = rc.load;
         c.load = match load_kind {
-            0 => None,
-            1 | 2 | 3 => Some(cap * i128::from(p) / 100),
-            4 => Some(cap),
-            5 => Some(cap + UNIT),
-            6 => Some(cap - UNIT),
-            7 => Some(cap + 1),
-            8 => Some(cap - 1),
-            9 => Some(collapse_cap),
-            10 => Some(collapse_cap - 1),
-            11 => Some(collapse_cap + UNIT),
-            12 => Some(collapse_cap - UNIT),
+            0..=2 => None,
+            3..=19 => Some(cap * i128::from(p) / 100),
+            20 => Some(cap),
+            21 => Some(cap + UNIT),
+            22 => Some(cap - UNIT),
+            23 => Some(cap + 1),
+            24 => Some(cap - 1),
+            25 => Some(collapse_cap),
+            26 => Some(collapse_cap - 1),
+            27 => Some(collapse_cap + UNIT),
+            28 => Some(collapse_cap - UNIT),
             _ => Some(m * i128::from(p) / 50),
         }
         .map(|l| l.clamp(0, MAX));
@@ -624,7 +630,8 @@ pub fn build(raw: &RawTopo) -> Topo {
             max_step: None,
         });
     }
-    Topo { regions, comps, magnitude: m }
+    let t = Topo { regions, comps, magnitude: m };
+    if raw.static_only { t.without_dynamics() } else { t }
 }
 
 // ---------------------------------------------------------------------------
@@ -787,11 +794,17 @@ pub fn approvals(t: &Topo, mask: u32) -> Vec<String> {
 }
 
 /// A whole case: a topology, its plan as `--op` strings and the approvals.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Case {
     pub topo: Topo,
     pub ops: Vec<String>,
     pub approvals: Vec<String>,
+}
+
+impl std::fmt::Debug for Case {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "\n{}ops: {:?}\napprovals: {:?}\n", self.topo.yaml(), self.ops, self.approvals)
+    }
 }
 
 pub fn case() -> impl Strategy<Value = Case> {

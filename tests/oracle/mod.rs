@@ -72,6 +72,8 @@ pub struct Rec {
     pub after_guess: Option<Duration>,
     /// The restart/restore components its status in G depends on.
     pub roots: Vec<ComponentIdx>,
+    /// It is kept itself, and its own kept status is its status in G.
+    pub own_root: bool,
 }
 
 pub type Violation = (&'static str, Option<ComponentIdx>, usize);
@@ -83,11 +85,16 @@ pub struct Expected {
     /// W: the worst status of each component over the steps.
     pub worst: Vec<Status>,
     pub violations: BTreeSet<Violation>,
+    /// The `below_min_capacity` / `over_max_capacity` violations of steps that
+    /// found the component already outside its limits (for reports).
+    pub repeated_limits: BTreeSet<Violation>,
     /// The declared system's least fixpoint (no operation).
     pub baseline: Vec<Status>,
     /// G's least fixpoint (what the restart and restore components alone explain).
     pub g: Vec<Status>,
     pub recovery: Vec<Rec>,
+    /// The components G keeps: restarting or needing a restart at the end, or that lost state or data.
+    pub kept: Vec<ComponentIdx>,
     /// Why the SPEC does not decide this case, if it does not.
     pub undecided: Option<String>,
 }
@@ -351,6 +358,7 @@ impl<'t> Oracle<'t> {
             })
             .collect();
         let mut violations = BTreeSet::new();
+        let mut repeated_limits = BTreeSet::new();
         let mut undecided = None;
         let mut per_step = Vec::new();
         let mut worst = vec![Status::Ok; self.n];
@@ -360,6 +368,15 @@ impl<'t> Oracle<'t> {
             let matched: Vec<usize> = step.matched.iter().map(|c| c.index()).collect();
             // Components whose capacity the step changes (for below/over limits).
             let mut resized: Vec<usize> = Vec::new();
+            let outside_before: Vec<(bool, bool)> = (0..self.n)
+                .map(|c| {
+                    let capacity = live[c].capacity();
+                    (
+                        self.min[c].as_ref().is_some_and(|m| &capacity < m),
+                        self.max[c].as_ref().is_some_and(|m| &capacity > m),
+                    )
+                })
+                .collect();
             // "a step touches a requires_approval component (as target, from/to,
             // store, or an owner that loses its state) without approval"
             let mut touched: Vec<usize> = Vec::new();
@@ -513,9 +530,15 @@ impl<'t> Oracle<'t> {
                 let capacity = live[c].capacity();
                 if self.min[c].as_ref().is_some_and(|m| &capacity < m) {
                     violations.insert(("below_min_capacity", Some(idx_of(t, c)), number));
+                    if outside_before[c].0 {
+                        repeated_limits.insert(("below_min_capacity", Some(idx_of(t, c)), number));
+                    }
                 }
                 if self.max[c].as_ref().is_some_and(|m| &capacity > m) {
                     violations.insert(("over_max_capacity", Some(idx_of(t, c)), number));
+                    if outside_before[c].1 {
+                        repeated_limits.insert(("over_max_capacity", Some(idx_of(t, c)), number));
+                    }
                 }
             }
             touched.sort_unstable();
@@ -547,13 +570,22 @@ impl<'t> Oracle<'t> {
             per_step.push(s);
         }
         let (baseline, g, recovery) = self.recover(&live, &worst);
+        let kept = (0..self.n)
+            .filter(|&c| {
+                let l = &live[c];
+                l.restart_left.is_some() || l.needs_restart || l.lost_state || l.data_deleted
+            })
+            .map(|c| idx_of(t, c))
+            .collect();
         Expected {
             per_step,
             worst,
             violations,
+            repeated_limits,
             baseline,
             g,
             recovery,
+            kept,
             undecided,
         }
     }
@@ -723,6 +755,7 @@ impl<'t> Oracle<'t> {
                 after: None,
                 after_guess: None,
                 roots: Vec::new(),
+                own_root: false,
             };
             if r[c] > g[c] {
                 // "A component is self_sustaining when its status in R is above its status
@@ -741,6 +774,7 @@ impl<'t> Oracle<'t> {
                 if is_root(c) && own[c] >= g[c] {
                     // Its own kept status explains its status in G: the chain starts at itself.
                     rec.kinds.insert(root_kind(c));
+                    rec.own_root = true;
                 } else {
                     rec.kinds.extend(others.iter().map(|&k| root_kind(k)));
                 }
