@@ -95,6 +95,8 @@ pub struct Expected {
     pub recovery: Vec<Rec>,
     /// The components G keeps: restarting or needing a restart at the end, or that lost state or data.
     pub kept: Vec<ComponentIdx>,
+    /// Per component: `Restart` or `Restore` for a kept one (what it waits for itself).
+    pub kept_kind: Vec<Option<Kind>>,
     /// Why the SPEC does not decide this case, if it does not.
     pub undecided: Option<String>,
 }
@@ -577,6 +579,18 @@ impl<'t> Oracle<'t> {
             })
             .map(|c| idx_of(t, c))
             .collect();
+        let kept_kind = live
+            .iter()
+            .map(|l| {
+                if l.restart_left.is_some() || l.needs_restart {
+                    Some(Kind::Restart)
+                } else if l.lost_state || l.data_deleted {
+                    Some(Kind::Restore)
+                } else {
+                    None
+                }
+            })
+            .collect();
         Expected {
             per_step,
             worst,
@@ -586,6 +600,7 @@ impl<'t> Oracle<'t> {
             g,
             recovery,
             kept,
+            kept_kind,
             undecided,
         }
     }
@@ -747,6 +762,20 @@ impl<'t> Oracle<'t> {
             }
         };
         let root_kind = |c: usize| if restart_root[c] { Kind::Restart } else { Kind::Restore };
+        // G with only root k kept: which components k alone raises, and how far.
+        let alone: Vec<Option<Vec<Status>>> = (0..n)
+            .map(|k| {
+                is_root(k).then(|| {
+                    let mut flag = vec![Status::Ok; n];
+                    flag[k] = own[k];
+                    let w = World {
+                        flag,
+                        ..declared.clone()
+                    };
+                    self.fixpoint(&w, bottom.clone(), None)
+                })
+            })
+            .collect();
         let mut recs = Vec::with_capacity(n);
         for c in 0..n {
             let mut rec = Rec {
@@ -776,7 +805,15 @@ impl<'t> Oracle<'t> {
                     rec.kinds.insert(root_kind(c));
                     rec.own_root = true;
                 } else {
-                    rec.kinds.extend(others.iter().map(|&k| root_kind(k)));
+                    // The chain ends at a root that raises it to its status in G; when
+                    // some roots do so alone, it is one of them (section 4.3 picks which).
+                    let explaining: Vec<usize> = others
+                        .iter()
+                        .copied()
+                        .filter(|&k| alone[k].as_ref().is_some_and(|a| a[c] >= g[c]))
+                        .collect();
+                    let candidates = if explaining.is_empty() { &others } else { &explaining };
+                    rec.kinds.extend(candidates.iter().map(|&k| root_kind(k)));
                 }
                 if rec.kinds.is_empty() {
                     rec.kinds.extend([Kind::Restart, Kind::Restore]);
