@@ -47,7 +47,11 @@ pub enum Place {
     Global,
     Region(usize),
     /// Explicit zones, with or without the `region` key.
-    Zones { region: usize, zones: Vec<usize>, with_region: bool },
+    Zones {
+        region: usize,
+        zones: Vec<usize>,
+        with_region: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -152,7 +156,11 @@ impl Comp {
         match &self.place {
             Place::Global => {}
             Place::Region(r) => writeln!(out, "{i}region: {}", region_id(*r)).unwrap(),
-            Place::Zones { region, zones, with_region } => {
+            Place::Zones {
+                region,
+                zones,
+                with_region,
+            } => {
                 if *with_region {
                     writeln!(out, "{i}region: {}", region_id(*region)).unwrap();
                 }
@@ -164,11 +172,18 @@ impl Comp {
             Capacity::Units => {}
             Capacity::Total(c) => writeln!(out, "{i}capacity: {}", num(*c)).unwrap(),
             Capacity::PerZone(r, map) => {
-                let entries: Vec<String> = map.iter().map(|(z, c)| format!("{}: {}", zone_id(*r, *z), num(*c))).collect();
+                let entries: Vec<String> = map
+                    .iter()
+                    .map(|(z, c)| format!("{}: {}", zone_id(*r, *z), num(*c)))
+                    .collect();
                 writeln!(out, "{i}capacity: {{{}}}", entries.join(", ")).unwrap();
             }
         }
-        for (key, value) in [("min_capacity", self.min), ("max_capacity", self.max), ("load", self.load)] {
+        for (key, value) in [
+            ("min_capacity", self.min),
+            ("max_capacity", self.max),
+            ("load", self.load),
+        ] {
             if let Some(v) = value {
                 writeln!(out, "{i}{key}: {}", num(v)).unwrap();
             }
@@ -303,7 +318,11 @@ impl Topo {
         let mut k = 0;
         for c in &mut t.comps {
             for s in &mut c.surges {
-                s.effect = if k % 2 == 0 { Effect::Factor(UNIT) } else { Effect::Amount(0) };
+                s.effect = if k % 2 == 0 {
+                    Effect::Factor(UNIT)
+                } else {
+                    Effect::Amount(0)
+                };
                 k += 1;
             }
         }
@@ -392,7 +411,16 @@ pub fn raw_topo() -> impl Strategy<Value = RawTopo> {
         (0usize..5, proptest::bool::weighted(0.35)),
         vec(1usize..4, 1..3),
         vec(raw_comp(), 2..8),
-        vec((0u8..3, 0u8..4, 0u8..3, proptest::bool::weighted(0.3), vec(0usize..12, 0..2)), 0..3),
+        vec(
+            (
+                0u8..3,
+                0u8..4,
+                0u8..3,
+                proptest::bool::weighted(0.3),
+                vec(0usize..12, 0..2),
+            ),
+            0..3,
+        ),
         vec(vec((0u8..4, vec(0usize..12, 1..3)), 1..3), 0..2),
     )
         .prop_map(|((magnitude, static_only), regions, core, stores, apps)| RawTopo {
@@ -409,7 +437,9 @@ pub fn topo() -> impl Strategy<Value = Topo> {
     raw_topo().prop_map(|raw| build(&raw))
 }
 
-const COLLAPSE: [i128; 7] = [1_000_001, 1_100_000, 1_250_000, 1_500_000, 2_000_000, 3_000_000, 1_300_000];
+const COLLAPSE: [i128; 7] = [
+    1_000_001, 1_100_000, 1_250_000, 1_500_000, 2_000_000, 3_000_000, 1_300_000,
+];
 const RESTART: [Option<&str>; 6] = [None, Some("0s"), Some("30s"), Some("10m"), Some("2h"), Some("1h30m")];
 const RESTORE: [Option<&str>; 4] = [None, Some("10m"), Some("6h"), Some("45s")];
 const STEP_PERCENT: [i128; 9] = [0, 5, 10, 25, 50, 100, 1, 75, 20];
@@ -430,7 +460,11 @@ pub fn build(raw: &RawTopo) -> Topo {
     let deps = |me: &str, entries: &[(u8, Vec<usize>, u32)], base: usize| -> Vec<Dep> {
         let mut out = Vec::new();
         for (rule, offsets, k) in entries {
-            let mut ids: Vec<String> = offsets.iter().map(|o| member_id(base + o)).filter(|id| id != me).collect();
+            let mut ids: Vec<String> = offsets
+                .iter()
+                .map(|o| member_id(base + o))
+                .filter(|id| id != me)
+                .collect();
             ids.sort();
             ids.dedup();
             if ids.is_empty() {
@@ -459,7 +493,11 @@ pub fn build(raw: &RawTopo) -> Topo {
         let mut place = match kind {
             0 => Place::Global,
             1 => Place::Region(region),
-            _ => Place::Zones { region, zones: zones.clone(), with_region },
+            _ => Place::Zones {
+                region,
+                zones: zones.clone(),
+                with_region,
+            },
         };
         // Capacity: tenths of the magnitude, 0 now and then, or per zone.
         let (cap_kind, k, per_zone) = &rc.cap;
@@ -471,11 +509,17 @@ pub fn build(raw: &RawTopo) -> Topo {
             3 if kind == 3 => {
                 // A per-zone map is the whole placement.
                 place = Place::Global;
-                Capacity::PerZone(region, zones.iter().zip(per_zone).map(|(z, k)| (*z, tenth(*k))).collect())
+                Capacity::PerZone(
+                    region,
+                    zones.iter().zip(per_zone).map(|(z, k)| (*z, tenth(*k))).collect(),
+                )
             }
             _ => match &place {
                 Place::Global => Capacity::Total((tenth((*k).clamp(1, 10)) + i128::from(*k)).min(MAX)),
-                _ => Capacity::PerZone(region, zones.iter().zip(per_zone).map(|(z, k)| (*z, tenth(*k))).collect()),
+                _ => Capacity::PerZone(
+                    region,
+                    zones.iter().zip(per_zone).map(|(z, k)| (*z, tenth(*k))).collect(),
+                ),
             },
         };
         let mut c = Comp {
@@ -488,7 +532,11 @@ pub fn build(raw: &RawTopo) -> Topo {
             load: None,
             collapse: None,
             restart_time: RESTART[rc.times.0 as usize % RESTART.len()],
-            restore_time: if rc.times.1 >= 3 { RESTORE[rc.times.1 as usize % RESTORE.len()] } else { None },
+            restore_time: if rc.times.1 >= 3 {
+                RESTORE[rc.times.1 as usize % RESTORE.len()]
+            } else {
+                None
+            },
             state: None,
             deps: Vec::new(),
             surges: Vec::new(),
@@ -566,13 +614,20 @@ pub fn build(raw: &RawTopo) -> Topo {
                 1 => "c*".to_string(),
                 _ => format!("c[{}{}]", i, other),
             };
-            c.failover = Some(Failover { to, when: [None, Some("degraded"), Some("down")][when as usize] });
+            c.failover = Some(Failover {
+                to,
+                when: [None, Some("degraded"), Some("down")][when as usize],
+            });
         }
         comps.push(c);
     }
     for (s, (place, cap, restore, approval, on)) in raw.stores.iter().enumerate() {
         let id = format!("st{s}");
-        let place = if *place == 1 { Place::Region(s % regions.len()) } else { Place::Global };
+        let place = if *place == 1 {
+            Place::Region(s % regions.len())
+        } else {
+            Place::Global
+        };
         let capacity = match cap {
             0 | 1 => Capacity::Units,
             2 => Capacity::Total(m),
@@ -630,7 +685,11 @@ pub fn build(raw: &RawTopo) -> Topo {
             max_step: None,
         });
     }
-    let t = Topo { regions, comps, magnitude: m };
+    let t = Topo {
+        regions,
+        comps,
+        magnitude: m,
+    };
     if raw.static_only { t.without_dynamics() } else { t }
 }
 
@@ -641,7 +700,16 @@ pub fn build(raw: &RawTopo) -> Topo {
 pub type RawStep = (u8, usize, usize, u8, Option<u8>);
 
 pub fn raw_steps() -> impl Strategy<Value = Vec<RawStep>> {
-    vec((0u8..13, 0usize..64, 0usize..64, 0u8..16, proptest::option::weighted(0.15, 0u8..4)), 1..7)
+    vec(
+        (
+            0u8..13,
+            0usize..64,
+            0usize..64,
+            0u8..16,
+            proptest::option::weighted(0.15, 0u8..4),
+        ),
+        1..7,
+    )
 }
 
 const WAITS: [&str; 7] = ["30s", "10m", "2h", "1h30m", "0s", "45s", "90m"];
@@ -747,7 +815,10 @@ pub fn ops(t: &Topo, raw: &[RawStep]) -> Vec<String> {
                 2 | 3 => format!("remove-capacity {sel} count={}", num(removal_amount(t, c, x))),
                 4 => format!("remove-capacity {sel} percent={}", num(percent(x, c))),
                 5 => format!("add-capacity {sel} count={}", num(addition_amount(t, c, x))),
-                6 => format!("add-capacity {sel} percent={}", num([100, 50, 1, 200, 33][x as usize % 5] * UNIT)),
+                6 => format!(
+                    "add-capacity {sel} percent={}",
+                    num([100, 50, 1, 200, 33][x as usize % 5] * UNIT)
+                ),
                 7 => {
                     let r = b % t.regions.len();
                     format!("fail-zone {}", zone_id(r, (b / 2) % t.regions[r]))
@@ -803,7 +874,13 @@ pub struct Case {
 
 impl std::fmt::Debug for Case {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "\n{}ops: {:?}\napprovals: {:?}\n", self.topo.yaml(), self.ops, self.approvals)
+        write!(
+            f,
+            "\n{}ops: {:?}\napprovals: {:?}\n",
+            self.topo.yaml(),
+            self.ops,
+            self.approvals
+        )
     }
 }
 
@@ -838,10 +915,41 @@ pub fn with_extra(t: &Topo, (on, kind, to, when, e): (usize, u8, usize, u8, u8))
         let when = [None, Some("at_risk"), Some("degraded"), Some("down")][when as usize];
         c.surges.push(Surge { when, target, effect });
     } else if c.failover.is_none() {
-        let to = if e % 2 == 0 { format!("c{other}") } else { "c*".to_string() };
-        c.failover = Some(Failover { to, when: [None, Some("degraded"), Some("down"), None][when as usize] });
+        let to = if e % 2 == 0 {
+            format!("c{other}")
+        } else {
+            "c*".to_string()
+        };
+        c.failover = Some(Failover {
+            to,
+            when: [None, Some("degraded"), Some("down"), None][when as usize],
+        });
     } else {
-        c.surges.push(Surge { when: None, target: Some(format!("c{other}")), effect: Effect::Amount(m) });
+        c.surges.push(Surge {
+            when: None,
+            target: Some(format!("c{other}")),
+            effect: Effect::Amount(m),
+        });
     }
     t
+}
+
+/// Like [`ops`], with only steps a rollback undoes: restarts become failures
+/// and deletions become added load (with `min_capacity` gone from the
+/// topology, no removal can need a restart either).
+pub fn reversible_ops(t: &Topo, raw: &[RawStep]) -> Vec<String> {
+    let raw: Vec<RawStep> = raw
+        .iter()
+        .map(|&(kind, a, b, x, e)| match kind {
+            1 => (0, a, b, x, e),
+            11 => (9, a, b, x, e),
+            _ => (kind, a, b, x, e),
+        })
+        .collect();
+    ops(t, &raw)
+}
+
+/// A topology without surges and failovers, and raw plan steps.
+pub fn static_case() -> impl Strategy<Value = (Topo, Vec<RawStep>, u32)> {
+    (topo(), raw_steps(), any::<u32>()).prop_map(|(t, steps, mask)| (t.without_dynamics(), steps, mask))
 }

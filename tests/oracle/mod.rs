@@ -224,8 +224,11 @@ impl<'t> Oracle<'t> {
                 .collect();
             for &target in &targets {
                 // "each target's own share is computed as if it were serving (over the matches not down, plus itself)"
-                let over: Vec<usize> =
-                    targets.iter().copied().filter(|&m| m == target || s[m] != Status::Down).collect();
+                let over: Vec<usize> = targets
+                    .iter()
+                    .copied()
+                    .filter(|&m| m == target || s[m] != Status::Down)
+                    .collect();
                 let total = over.iter().fold(Q::zero(), |a, &m| a + &w.capacity[m]);
                 // "split in proportion to their current capacity (evenly where all are 0)"
                 let share = if total.is_zero() {
@@ -441,9 +444,9 @@ impl<'t> Oracle<'t> {
                                 ));
                             }
                         } else {
-                            for z in 0..starting.len() {
+                            for (z, start) in starting.iter().enumerate() {
                                 if !l.zone_lost[z] {
-                                    let share = &added * &starting[z] / &live_share;
+                                    let share = &added * start / &live_share;
                                     l.zone_capacity[z] = &l.zone_capacity[z] + share;
                                 }
                             }
@@ -461,7 +464,11 @@ impl<'t> Oracle<'t> {
                 Action::Restart => {
                     touched.extend(&matched);
                     for &c in &matched {
-                        let rt = t.component(idx_of(t, c)).extras().restart_time.unwrap_or(Duration::ZERO);
+                        let rt = t
+                            .component(idx_of(t, c))
+                            .extras()
+                            .restart_time
+                            .unwrap_or(Duration::ZERO);
                         live[c].restart_left = Some(rt);
                     }
                 }
@@ -488,8 +495,10 @@ impl<'t> Oracle<'t> {
                 Action::ShiftLoad { to, percent } => {
                     touched.extend(&matched);
                     touched.extend(to.iter().map(|c| c.index()));
-                    let moved: Vec<(usize, Q)> =
-                        matched.iter().map(|&c| (c, &live[c].base_load * q(percent) / int(100))).collect();
+                    let moved: Vec<(usize, Q)> = matched
+                        .iter()
+                        .map(|&c| (c, &live[c].base_load * q(percent) / int(100)))
+                        .collect();
                     for (c, m) in &moved {
                         live[*c].base_load = &live[*c].base_load - m;
                     }
@@ -661,7 +670,10 @@ impl<'t> Oracle<'t> {
         // "G the rolled-back system (declared capacities and loads, no failures, no shifts)
         // in which the components that are restarting or need a restart when the plan ends,
         // and those that lost their state or data, keep that direct status"
-        let restart_root: Vec<bool> = live.iter().map(|l| l.restart_left.is_some() || l.needs_restart).collect();
+        let restart_root: Vec<bool> = live
+            .iter()
+            .map(|l| l.restart_left.is_some() || l.needs_restart)
+            .collect();
         let restore_root: Vec<bool> = live.iter().map(|l| l.lost_state || l.data_deleted).collect();
         let own: Vec<Status> = (0..n)
             .map(|c| {
@@ -688,7 +700,10 @@ impl<'t> Oracle<'t> {
         for _ in 0..=4 * n + 4 {
             let s = self.fixpoint(&g_world, bottom.clone(), Some(&l));
             let next = self.loads(&g_world, &s);
-            assert!(next.iter().zip(&l).all(|(a, b)| a <= b), "oracle: loads rose in the rollback iteration");
+            assert!(
+                next.iter().zip(&l).all(|(a, b)| a <= b),
+                "oracle: loads rose in the rollback iteration"
+            );
             if next == l {
                 r = Some(s);
                 break;
@@ -738,7 +753,11 @@ impl<'t> Oracle<'t> {
         // restart_time when the plan ends, one that needs a restart after its full
         // restart_time (0s or none: unknown); a restore component after its store's restore_time"
         let restart_after = |c: usize| -> Option<Duration> {
-            let rt = t.component(idx_of(t, c)).extras().restart_time.filter(|d| !d.is_zero())?;
+            let rt = t
+                .component(idx_of(t, c))
+                .extras()
+                .restart_time
+                .filter(|d| !d.is_zero())?;
             Some(live[c].restart_left.unwrap_or(rt))
         };
         let restore_after = |c: usize| -> Option<Duration> {
@@ -756,7 +775,11 @@ impl<'t> Oracle<'t> {
         let root_after = |c: usize| {
             if restart_root[c] {
                 let a = restart_after(c);
-                if restore_root[c] { longest_of(a, restore_after(c)) } else { a }
+                if restore_root[c] {
+                    longest_of(a, restore_after(c))
+                } else {
+                    a
+                }
             } else {
                 restore_after(c)
             }
@@ -818,7 +841,9 @@ impl<'t> Oracle<'t> {
                 if rec.kinds.is_empty() {
                     rec.kinds.extend([Kind::Restart, Kind::Restore]);
                 }
-                let longest = roots.iter().fold(Some(Duration::ZERO), |a, &k| longest_of(a, root_after(k)));
+                let longest = roots
+                    .iter()
+                    .try_fold(Duration::ZERO, |a, &k| longest_of(Some(a), root_after(k)));
                 rec.after_guess = longest;
                 let double = roots.iter().any(|&k| restart_root[k] && restore_root[k]);
                 if is_root(c) {
