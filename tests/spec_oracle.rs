@@ -12,8 +12,8 @@ use blast_radius::engine::{self, Outcome};
 use blast_radius::limits::Limits;
 use blast_radius::model::{Topology, topology_from_str};
 use blast_radius::plan::{Origin, Plan, inline_plan, resolve};
+use oracle::Expected;
 use oracle::r#gen as generate;
-use oracle::{Expected, Kind};
 use proptest::prelude::*;
 
 fn load(text: &str) -> Topology {
@@ -87,30 +87,6 @@ impl Run {
     }
 
     /// The kept components upstream of `c` over dependencies, surges and failovers, `c` included.
-    fn upstream_kept(&self, c: blast_radius::model::ComponentIdx) -> Vec<blast_radius::model::ComponentIdx> {
-        let t = &self.topology;
-        let mut seen = vec![false; t.components().len()];
-        let mut stack = vec![c];
-        seen[c.index()] = true;
-        while let Some(v) = stack.pop() {
-            let mut inputs: Vec<blast_radius::model::ComponentIdx> =
-                t.groups_of(v).flat_map(|g| t.members_of(g).to_vec()).collect();
-            inputs.extend(t.surges_into(v).iter().map(|s| t.surge(*s).source));
-            for f in t.failovers_into(v) {
-                inputs.push(t.failover(*f).source);
-                inputs.extend(t.failover_targets(*f));
-            }
-            for u in inputs {
-                if !std::mem::replace(&mut seen[u.index()], true) {
-                    stack.push(u);
-                }
-            }
-        }
-        t.component_indices()
-            .filter(|k| seen[k.index()] && self.expected.kept.contains(k))
-            .collect()
-    }
-
     fn engine_violations(&self) -> Violations {
         self.outcome
             .violations
@@ -139,9 +115,6 @@ fn case_run(case: &generate::Case) -> Run {
 }
 
 // ---------------------------------------------------------------------------
-// Known engine bugs (see the `regression_*` tests): with ORACLE_SKIP_KNOWN=1
-// the properties let exactly these signatures through, to look for others
-// while they are being fixed. By default every property is strict.
 
 /// Cases per property: `default`, or ORACLE_CASES for a longer run.
 fn cases(default: u32) -> u32 {
@@ -149,10 +122,6 @@ fn cases(default: u32) -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn skip_known() -> bool {
-    std::env::var_os("ORACLE_SKIP_KNOWN").is_some()
 }
 
 // ---------------------------------------------------------------------------
@@ -181,13 +150,7 @@ fn check_violations(r: &Run) -> Result<(), TestCaseError> {
         return Ok(());
     }
     let engine = r.engine_violations();
-    let mut oracle = r.oracle_violations();
-    if skip_known() {
-        // Known: the engine reports a limit only when a step moves a component across it.
-        for (k, c, s) in &r.expected.repeated_limits {
-            oracle.remove(&(k.to_string(), c.map(|c| r.id(c.index()).to_string()), *s));
-        }
-    }
+    let oracle = r.oracle_violations();
     prop_assert!(
         engine == oracle,
         "violations differ\nengine only: {:?}\noracle only: {:?}{}",
@@ -214,27 +177,15 @@ fn check_recovery(r: &Run) -> Result<(), TestCaseError> {
             r.context()
         );
         let kind = got.kind.as_str();
-        if skip_known() && r.upstream_kept(c) != want.roots {
-            // Known: the engine counts every kept component upstream, relevant or not.
-            continue;
-        }
-        // Known: with several roots the engine names the longest one's kind, not the cause chain's.
-        let upstream_kinds: Vec<&str> = r
-            .upstream_kept(c)
-            .iter()
-            .filter_map(|k| r.expected.kept_kind[k.index()].map(Kind::as_str))
-            .collect();
-        if !(skip_known() && want.roots.len() > 1 && upstream_kinds.contains(&kind)) {
-            prop_assert!(
-                want.kinds.iter().any(|k| k.as_str() == kind),
-                "recovery kind of `{}`: engine {}, oracle {:?} (roots {:?}){}",
-                id,
-                kind,
-                want.kinds,
-                want.roots.iter().map(|k| r.id(k.index())).collect::<Vec<_>>(),
-                r.context()
-            );
-        }
+        prop_assert!(
+            want.kinds.iter().any(|k| k.as_str() == kind),
+            "recovery kind of `{}`: engine {}, oracle {:?} (roots {:?}){}",
+            id,
+            kind,
+            want.kinds,
+            want.roots.iter().map(|k| r.id(k.index())).collect::<Vec<_>>(),
+            r.context()
+        );
         if let Some(after) = want.after {
             prop_assert_eq!(
                 got.after,
@@ -607,7 +558,7 @@ services:
 }
 
 // ---------------------------------------------------------------------------
-// Engine bugs found by the properties above, each as its smallest case.
+// Engine bugs the properties above found, each as its smallest case.
 
 /// Violations as (kind, component id, step).
 type Violations = BTreeSet<(String, Option<String>, usize)>;
@@ -623,12 +574,11 @@ fn expected_violations(list: &[(&str, &str, usize)]) -> Violations {
 }
 
 #[test]
-#[ignore = "engine bug: below_min_capacity/over_max_capacity only when a step crosses the limit, not for every step that leaves the component outside it"]
 fn regression_every_step_that_leaves_a_component_outside_its_limits_is_a_violation() {
     // SPEC 4.1: "a step leaves a component below min_capacity (below_min_capacity)
     // or above max_capacity (over_max_capacity)". Step 2 removes capacity from a
     // component already below its min_capacity and leaves it below: a violation,
-    // as step 4 leaves one above its max_capacity. The engine reports steps 1 and 3 only.
+    // as step 4 leaves one above its max_capacity. (The engine once reported steps 1 and 3 only.)
     let text = "version: 1
 services:
   - id: s3.index
@@ -683,7 +633,6 @@ fn recovery_of(
 const SECOND: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[test]
-#[ignore = "engine bug: the recovery kind is the longest root's, not that of the root the cause chain in G leads to"]
 fn regression_recovery_kind_follows_the_cause_chain() {
     // SPEC 4.4: "its recovery kind is that of the restart/restore component its cause
     // chain in G leads to". web is down because api is restarting (hard); st's
@@ -717,12 +666,11 @@ data_stores:
 }
 
 #[test]
-#[ignore = "engine bug: recovery waits for every restart/restore component upstream, even those its status does not depend on"]
 fn regression_recovery_waits_only_for_what_its_status_depends_on() {
     // SPEC 4.4: "a component whose status in G is caused by others recovers when the
     // last of them does". app depends on c2 and c1; c0 (needs a 10m restart) fails
     // over onto c2, which is only at_risk, and "at_risk never travels along an edge":
-    // app is down because of c1 alone and recovers with it, after 30s (engine: 10m).
+    // app is down because of c1 alone and recovers with it, after 30s (the engine once said 10m).
     let text = "version: 1
 regions:
   - id: r0
@@ -754,7 +702,7 @@ customers:
         (want.0.to_string(), want.1)
     );
     // A failover that moves no load (c2 has none) adds nothing to c3: c3 needs its own
-    // 30s restart and nothing else (engine: unknown, from c2's missing restart_time).
+    // 30s restart and nothing else (the engine once said unknown, from c2's missing restart_time).
     let text = "version: 1
 services:
   - id: c2
@@ -769,7 +717,7 @@ services:
     assert_eq!(got, (want.0.to_string(), want.1));
     // c0 is back at its baseline status (degraded: c2 is overloaded as declared, so
     // its quorum has one serving member either way) as soon as its own 30s restart
-    // completes; st's deleted data changes nothing for it (engine: restore, 6h).
+    // completes; st's deleted data changes nothing for it (the engine once said restore, 6h).
     let text = "version: 1
 services:
   - id: c0

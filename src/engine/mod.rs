@@ -10,6 +10,7 @@
 
 pub mod apply;
 pub mod causes;
+mod dependence;
 pub mod overlay;
 pub mod policy;
 pub mod propagate;

@@ -104,11 +104,17 @@ pub fn violations(
             );
         }
     }
-    for (c, before) in step.matched.iter().zip(before) {
+    // Every step that changes a capacity and leaves it outside the limits
+    // counts, not only the one that crosses them: a second removal from a
+    // component already below its minimum is as much a mistake as the first.
+    let resizes = matches!(
+        step.action,
+        Action::RemoveCapacity(_) | Action::AddCapacity(_) | Action::FailZone(_) | Action::FailRegion(_)
+    );
+    for (c, before) in step.matched.iter().zip(before).filter(|_| resizes) {
         let component = topology.component(*c);
         let after = state.capacity(*c);
         if let Some(min) = &component.extras().min_capacity
-            && before >= min
             && after < min
         {
             push(
@@ -121,7 +127,6 @@ pub fn violations(
             );
         }
         if let Some(max) = &component.extras().max_capacity
-            && before <= max
             && after > max
         {
             push(

@@ -18,6 +18,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::engine::dependence::relevant_inputs;
 use crate::engine::propagate::{Propagator, failover_shares, surge_amount};
 use crate::engine::state::{
     Conditions, DATA_DELETED, LOST_STATE, NEEDS_RESTART, RESTARTING, Reason, State, direct_status,
@@ -180,37 +181,28 @@ pub fn recover(topology: &Topology, state: &State, worst: &[Status]) -> Recovery
     // What the restart and restore components alone explain.
     let mut explained = Propagator::new(topology, true, false);
     explained.start(&rollback, None);
-    let explained = explained.into_statuses();
     let baseline = crate::engine::baseline(topology);
+    let roots = roots(topology, state, &rollback, &baseline);
+    let waits = waits(topology, &roots, explained.statuses(), &baseline, &rollback);
 
+    let kinds = kinds(&rollback, explained.statuses(), &roots, &baseline);
     let mut pending = BTreeMap::new();
-    let roots = roots(topology, state, &rollback);
-    let waits = waits(topology, &roots, &explained, &baseline);
     for c in topology.component_indices() {
         let i = c.index();
-        let (r, g) = (after_rollback[i], explained[i]);
+        let (r, g) = (after_rollback[i], explained.status(c));
+        let recovery = |kind, after| ComponentRecovery {
+            kind,
+            after,
+            status_after_rollback: r,
+            sustained_by: None,
+        };
         if r > g {
-            pending.insert(
-                c,
-                ComponentRecovery {
-                    kind: RecoveryKind::SelfSustaining,
-                    after: None,
-                    status_after_rollback: r,
-                    sustained_by: None,
-                },
-            );
-        } else if r > baseline[i]
-            && let Some((kind, after)) = waits.get(&c)
-        {
-            pending.insert(
-                c,
-                ComponentRecovery {
-                    kind: *kind,
-                    after: *after,
-                    status_after_rollback: r,
-                    sustained_by: None,
-                },
-            );
+            pending.insert(c, recovery(RecoveryKind::SelfSustaining, None));
+        } else if r > baseline[i] {
+            let wait = waits[i];
+            // Where only roots together explain it, the longest it waits for names it.
+            let kind = kinds[i].or(wait.map(|w| w.kind)).unwrap_or(RecoveryKind::Restart);
+            pending.insert(c, recovery(kind, wait.and_then(|w| w.after)));
         }
     }
     let loops = sustaining_loops(topology, &rollback, &after_rollback, &mut pending);
@@ -252,70 +244,261 @@ fn fall(rollback: &Rollback, closed: &[Status]) -> Vec<Status> {
     }
 }
 
-/// The components whose kept state a rollback cannot undo, with what they
-/// wait for and how long.
-fn roots(
-    topology: &Topology,
-    state: &State,
-    rollback: &Rollback,
-) -> Vec<(ComponentIdx, RecoveryKind, Option<Duration>)> {
-    let mut out = Vec::new();
+/// A component whose kept state a rollback cannot undo.
+#[derive(Debug, Clone, Copy)]
+struct Root {
+    kind: RecoveryKind,
+    /// The status its kept state gives it.
+    level: Status,
+    after: Option<Duration>,
+}
+
+/// The later of two recoveries; unknown is later than any.
+fn longest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
+    Some(a?.max(b?))
+}
+
+/// The components whose kept state a rollback cannot undo and that it
+/// raises above their baseline, with what they wait for and how long.
+fn roots(topology: &Topology, state: &State, rollback: &Rollback, baseline: &[Status]) -> BTreeMap<ComponentIdx, Root> {
+    let mut out = BTreeMap::new();
     for (&c, (flags, _)) in &rollback.kept {
-        let extras = topology.component(c).extras();
-        if flags & (RESTARTING | NEEDS_RESTART) != 0 {
+        let component = topology.component(c);
+        let restore_time = |store: ComponentIdx| topology.component(store).extras().restore_time;
+        let mut restore = None;
+        if flags & DATA_DELETED != 0 {
+            restore = Some(restore_time(c));
+        }
+        if flags & LOST_STATE != 0 {
+            let store = component.state.map_or(Some(Duration::ZERO), restore_time);
+            restore = Some(restore.map_or(store, |r| longest(r, store)));
+        }
+        let root = if flags & (RESTARTING | NEEDS_RESTART) != 0 {
             // A restart under way has what is left of its clock; a fall below
             // min_capacity needs a whole new one.
-            let after = match state.restarts().get(&c) {
+            let restart = match state.restarts().get(&c) {
                 Some(left) => *left,
-                None => extras.restart_time.filter(|t| !t.is_zero()),
+                None => component.extras().restart_time.filter(|t| !t.is_zero()),
             };
-            out.push((c, RecoveryKind::Restart, after));
+            Root {
+                kind: RecoveryKind::Restart,
+                level: Status::Down,
+                after: restore.map_or(restart, |r| longest(restart, r)),
+            }
         } else {
-            let store = if flags & DATA_DELETED != 0 {
-                Some(c)
-            } else {
-                topology.component(c).state
-            };
-            let after = store.and_then(|s| topology.component(s).extras().restore_time);
-            out.push((c, RecoveryKind::Restore, after));
+            Root {
+                kind: RecoveryKind::Restore,
+                level: Status::Degraded,
+                after: restore.flatten(),
+            }
+        };
+        if root.level > baseline[c.index()] {
+            out.insert(c, root);
         }
     }
     out
 }
 
-/// For every component raised in G above its baseline: the kind and time
-/// of the longest wait among the roots that reach it (an unknown time is the
-/// longest). Walks from the longest root first, so each component is seen once.
+/// The recovery kind of each component raised in G, where a root's own
+/// effect decides it: that of the root its cause chain in G leads to. Its
+/// own, when its kept state explains its status; else the kind whose roots
+/// alone explain it, when only one kind's do; else that of the first root
+/// that explains it alone. `None` where only roots together explain it:
+/// then no single chain does, and the longest root it waits for names it.
+fn kinds(
+    rollback: &Rollback,
+    g: &[Status],
+    roots: &BTreeMap<ComponentIdx, Root>,
+    baseline: &[Status],
+) -> Vec<Option<RecoveryKind>> {
+    let topology = rollback.topology;
+    let by_kind = explained_by_kind(rollback, roots);
+    let mut out = vec![None; g.len()];
+    let mut open = Vec::new();
+    for c in topology
+        .component_indices()
+        .filter(|c| g[c.index()] > baseline[c.index()])
+    {
+        let i = c.index();
+        out[i] = match roots.get(&c) {
+            Some(own) if own.level >= g[i] => Some(own.kind),
+            _ => match by_kind
+                .as_ref()
+                .map(|[restart, restore]| (restart[i] >= g[i], restore[i] >= g[i]))
+            {
+                Some((true, false)) => Some(RecoveryKind::Restart),
+                Some((false, true)) => Some(RecoveryKind::Restore),
+                Some((true, true)) => {
+                    open.push(c);
+                    None
+                }
+                _ => None,
+            },
+        };
+    }
+    single_root_kinds(topology, roots, &open, g, &mut out);
+    out
+}
+
+/// With roots of both kinds: G's least fixpoint with only the restart
+/// roots kept, and with only the restore roots kept.
+fn explained_by_kind(rollback: &Rollback, roots: &BTreeMap<ComponentIdx, Root>) -> Option<[Vec<Status>; 2]> {
+    let has = |kind| roots.values().any(|r| r.kind == kind);
+    if !(has(RecoveryKind::Restart) && has(RecoveryKind::Restore)) {
+        return None;
+    }
+    Some([true, false].map(|restarts| {
+        let kept = rollback
+            .kept
+            .iter()
+            .filter(|(_, (flags, _))| (flags & (RESTARTING | NEEDS_RESTART) != 0) == restarts)
+            .map(|(c, kept)| (*c, kept.clone()))
+            .collect();
+        let only = Rollback {
+            topology: rollback.topology,
+            kept,
+        };
+        let mut propagator = Propagator::new(rollback.topology, true, false);
+        propagator.start(&only, None);
+        propagator.into_statuses()
+    }))
+}
+
+/// For the `open` components, which roots of both kinds explain only
+/// together: the kind of the first root (in component order) that raises
+/// it to its status in G on its own. Each root is one incremental query on
+/// the baseline; the queries stop once their work passes a few times the
+/// topology's size, and what is left falls back to the cause chains.
+fn single_root_kinds(
+    topology: &Topology,
+    roots: &BTreeMap<ComponentIdx, Root>,
+    open: &[ComponentIdx],
+    g: &[Status],
+    out: &mut [Option<RecoveryKind>],
+) {
+    if open.is_empty() {
+        return;
+    }
+    let declared = State::new(topology);
+    let mut alone = Propagator::new(topology, true, false);
+    alone.start(&declared, None);
+    alone.keep_journal();
+    let mut is_open = vec![false; g.len()];
+    for c in open {
+        is_open[c.index()] = true;
+    }
+    let mut left = open.len();
+    let mut budget = 4 * (topology.components().len() + topology.groups().len()) + 1024;
+    for (&k, root) in roots {
+        if left == 0 || budget == 0 {
+            break;
+        }
+        alone.raise(k, root.level);
+        alone.run(&declared);
+        let changed = alone.changed();
+        budget = budget.saturating_sub(changed.len() + 1);
+        for (c, _) in changed {
+            let i = c.index();
+            if is_open[i] && alone.status(c) >= g[i] {
+                out[i] = Some(root.kind);
+                is_open[i] = false;
+                left -= 1;
+            }
+        }
+        alone.reset();
+    }
+}
+
+/// What a component waits for: the longest root, and the kind of the
+/// longest other than itself (its own where there is none).
+#[derive(Debug, Clone, Copy)]
+struct Wait {
+    kind: RecoveryKind,
+    after: Option<Duration>,
+}
+
+/// Whether `a` ends later than `b` (unknown is the latest).
+fn later(a: Option<Duration>, b: Option<Duration>) -> bool {
+    match (a, b) {
+        (None, Some(_)) => true,
+        (Some(x), Some(y)) => x > y,
+        _ => false,
+    }
+}
+
+/// Per component raised in G: the longest of the roots its status in G
+/// depends on, itself included, through the inputs that matter (see
+/// [`crate::engine::dependence`]). Strongly connected sets of those inputs
+/// wait for the same roots, so one pass over their condensation, sources
+/// first, is linear.
 fn waits(
     topology: &Topology,
-    roots: &[(ComponentIdx, RecoveryKind, Option<Duration>)],
+    roots: &BTreeMap<ComponentIdx, Root>,
     explained: &[Status],
     baseline: &[Status],
-) -> BTreeMap<ComponentIdx, (RecoveryKind, Option<Duration>)> {
-    let mut order: Vec<&(ComponentIdx, RecoveryKind, Option<Duration>)> = roots.iter().collect();
-    // Unknown first, then the longest; ties in component order.
-    order.sort_by(|a, b| match (a.2, b.2) {
-        (None, None) => a.0.cmp(&b.0),
-        (None, Some(_)) => std::cmp::Ordering::Less,
-        (Some(_), None) => std::cmp::Ordering::Greater,
-        (Some(x), Some(y)) => y.cmp(&x).then(a.0.cmp(&b.0)),
-    });
-    let raised = |c: ComponentIdx| explained[c.index()] > baseline[c.index()];
-    let mut out = BTreeMap::new();
-    for &&(root, kind, after) in &order {
-        let mut stack = vec![root];
-        while let Some(c) = stack.pop() {
-            if !raised(c) || out.contains_key(&c) {
-                continue;
+    rollback: &Rollback,
+) -> Vec<Option<Wait>> {
+    let baseline_loads = loads(rollback, baseline);
+    let g_loads = loads(rollback, explained);
+    let inputs = relevant_inputs(topology, baseline, explained, &baseline_loads, &g_loads);
+    let n = topology.components().len();
+    let mut graph = petgraph::graph::DiGraph::<(), ()>::with_capacity(n, 0);
+    for _ in 0..n {
+        graph.add_node(());
+    }
+    let node = petgraph::graph::NodeIndex::new;
+    for (v, from) in inputs.iter().enumerate() {
+        for u in from {
+            graph.add_edge(node(u.index()), node(v), ());
+        }
+    }
+    /// A root's wait, and which root it is.
+    type Longest = Option<(Option<Duration>, RecoveryKind, usize)>;
+    let take = |best: &mut Longest, candidate: Longest| {
+        if let Some(c) = candidate
+            && best.is_none_or(|b| later(c.0, b.0))
+        {
+            *best = Some(c);
+        }
+    };
+    let mut longest: Vec<Longest> = vec![None; n];
+    let mut out: Vec<Option<Wait>> = vec![None; n];
+    // Tarjan yields sinks first: walk it backwards.
+    for scc in petgraph::algo::tarjan_scc(&graph).iter().rev() {
+        // From upstream, and the two longest roots inside (a root names its
+        // kind after the others it waits for, not itself).
+        let (mut upstream, mut first, mut second): (Longest, Longest, Longest) = (None, None, None);
+        for member in scc {
+            if let Some(root) = roots.get(&ComponentIdx::new(member.index())) {
+                let candidate = Some((root.after, root.kind, member.index()));
+                if first.is_none_or(|b| later(root.after, b.0)) {
+                    second = first;
+                    first = candidate;
+                } else {
+                    take(&mut second, candidate);
+                }
             }
-            out.insert(c, (kind, after));
-            stack.extend(topology.dependents_of(c).map(|g| topology.group(g).dependent));
-            for s in topology.surges_of(c) {
-                stack.extend_from_slice(topology.surge_targets(s));
+            for u in graph.neighbors_directed(*member, petgraph::Direction::Incoming) {
+                take(&mut upstream, longest[u.index()]);
             }
-            if let Some(f) = topology.component(c).extras().failover {
-                stack.extend_from_slice(topology.failover_targets(f));
-            }
+        }
+        let mut all = upstream;
+        take(&mut all, first);
+        for member in scc {
+            let mut others = upstream;
+            take(
+                &mut others,
+                if first.is_some_and(|f| f.2 == member.index()) {
+                    second
+                } else {
+                    first
+                },
+            );
+            longest[member.index()] = all;
+            out[member.index()] = all.map(|(after, kind, _)| Wait {
+                after,
+                kind: others.map_or(kind, |o| o.1),
+            });
         }
     }
     out

@@ -85,18 +85,11 @@ pub struct Expected {
     /// W: the worst status of each component over the steps.
     pub worst: Vec<Status>,
     pub violations: BTreeSet<Violation>,
-    /// The `below_min_capacity` / `over_max_capacity` violations of steps that
-    /// found the component already outside its limits (for reports).
-    pub repeated_limits: BTreeSet<Violation>,
     /// The declared system's least fixpoint (no operation).
     pub baseline: Vec<Status>,
     /// G's least fixpoint (what the restart and restore components alone explain).
     pub g: Vec<Status>,
     pub recovery: Vec<Rec>,
-    /// The components G keeps: restarting or needing a restart at the end, or that lost state or data.
-    pub kept: Vec<ComponentIdx>,
-    /// Per component: `Restart` or `Restore` for a kept one (what it waits for itself).
-    pub kept_kind: Vec<Option<Kind>>,
     /// Why the SPEC does not decide this case, if it does not.
     pub undecided: Option<String>,
 }
@@ -363,7 +356,6 @@ impl<'t> Oracle<'t> {
             })
             .collect();
         let mut violations = BTreeSet::new();
-        let mut repeated_limits = BTreeSet::new();
         let mut undecided = None;
         let mut per_step = Vec::new();
         let mut worst = vec![Status::Ok; self.n];
@@ -373,15 +365,6 @@ impl<'t> Oracle<'t> {
             let matched: Vec<usize> = step.matched.iter().map(|c| c.index()).collect();
             // Components whose capacity the step changes (for below/over limits).
             let mut resized: Vec<usize> = Vec::new();
-            let outside_before: Vec<(bool, bool)> = (0..self.n)
-                .map(|c| {
-                    let capacity = live[c].capacity();
-                    (
-                        self.min[c].as_ref().is_some_and(|m| &capacity < m),
-                        self.max[c].as_ref().is_some_and(|m| &capacity > m),
-                    )
-                })
-                .collect();
             // "a step touches a requires_approval component (as target, from/to,
             // store, or an owner that loses its state) without approval"
             let mut touched: Vec<usize> = Vec::new();
@@ -541,15 +524,9 @@ impl<'t> Oracle<'t> {
                 let capacity = live[c].capacity();
                 if self.min[c].as_ref().is_some_and(|m| &capacity < m) {
                     violations.insert(("below_min_capacity", Some(idx_of(t, c)), number));
-                    if outside_before[c].0 {
-                        repeated_limits.insert(("below_min_capacity", Some(idx_of(t, c)), number));
-                    }
                 }
                 if self.max[c].as_ref().is_some_and(|m| &capacity > m) {
                     violations.insert(("over_max_capacity", Some(idx_of(t, c)), number));
-                    if outside_before[c].1 {
-                        repeated_limits.insert(("over_max_capacity", Some(idx_of(t, c)), number));
-                    }
                 }
             }
             touched.sort_unstable();
@@ -581,35 +558,13 @@ impl<'t> Oracle<'t> {
             per_step.push(s);
         }
         let (baseline, g, recovery) = self.recover(&live, &worst);
-        let kept = (0..self.n)
-            .filter(|&c| {
-                let l = &live[c];
-                l.restart_left.is_some() || l.needs_restart || l.lost_state || l.data_deleted
-            })
-            .map(|c| idx_of(t, c))
-            .collect();
-        let kept_kind = live
-            .iter()
-            .map(|l| {
-                if l.restart_left.is_some() || l.needs_restart {
-                    Some(Kind::Restart)
-                } else if l.lost_state || l.data_deleted {
-                    Some(Kind::Restore)
-                } else {
-                    None
-                }
-            })
-            .collect();
         Expected {
             per_step,
             worst,
             violations,
-            repeated_limits,
             baseline,
             g,
             recovery,
-            kept,
-            kept_kind,
             undecided,
         }
     }
@@ -830,7 +785,9 @@ impl<'t> Oracle<'t> {
                 } else {
                     // The chain ends at a root that raises it to its status in G; when
                     // some roots do so alone, it is one of them (section 4.3 picks which).
-                    let explaining: Vec<usize> = others
+                    // Itself among them: its own kept status can raise it further
+                    // through its own load dynamics (retries after it lost its state).
+                    let explaining: Vec<usize> = roots
                         .iter()
                         .copied()
                         .filter(|&k| alone[k].as_ref().is_some_and(|a| a[c] >= g[c]))

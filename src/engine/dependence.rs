@@ -1,0 +1,286 @@
+//! Which inputs a status in G depends on (SPEC 4.4: "a component whose
+//! status in G is caused by others recovers when the last of them does").
+//!
+//! An input u of v (a member of one of v's entries, a surge or failover
+//! source that reaches v, or another target of a failover onto v) counts
+//! when u's status in G alone, everything else at baseline, raises v above
+//! its baseline, or when putting u alone back to its baseline lowers v. An
+//! `at_risk` member behind a hard entry, or a failover that moves no load,
+//! does not count: v's status does not wait for it.
+//!
+//! Each test changes one input of one component, so it is answered from
+//! per-entry counters and per-failover serving sums in O(1), and the whole
+//! pass costs what propagation does.
+
+use crate::engine::propagate::{group_result, surge_amount};
+use crate::engine::state::{Conditions, direct_status};
+use crate::model::{ComponentIdx, FailoverIdx, GroupIdx, Topology};
+use crate::number::Exact;
+use crate::status::Status;
+
+/// The declared system: what a component's inputs alone make of it.
+struct Declared<'t>(&'t Topology);
+
+impl Conditions for Declared<'_> {
+    fn topology(&self) -> &Topology {
+        self.0
+    }
+    fn direct(&self, c: ComponentIdx, load: &Exact) -> (Status, Option<crate::engine::Reason>) {
+        direct_status(self.0, c, 0, &self.0.component(c).capacity, None, load, false)
+    }
+    fn base_load(&self, c: ComponentIdx) -> &Exact {
+        &self.0.component(c).load
+    }
+    fn capacity(&self, c: ComponentIdx) -> &Exact {
+        &self.0.component(c).capacity
+    }
+}
+
+/// One statuses vector (baseline or G) with what v's evaluation needs from it.
+struct Side<'s> {
+    status: &'s [Status],
+    loads: &'s [Exact],
+}
+
+/// How an input reaches v.
+#[derive(Clone, Copy)]
+enum Term {
+    Member(usize),
+    Surge(crate::model::SurgeIdx),
+    FailoverSource(usize),
+    FailoverPeer(usize),
+}
+
+/// v's view of one failover onto it on one side: what the other targets
+/// that are not down hold.
+#[derive(Clone)]
+struct Peers {
+    capacity: Exact,
+    count: i64,
+}
+
+/// Per raised component, the raised inputs its status in G depends on
+/// (`relevant[v]`, in component order). `loads_*` are the effective loads
+/// the statuses produce in the declared system.
+pub(crate) fn relevant_inputs(
+    topology: &Topology,
+    baseline: &[Status],
+    in_g: &[Status],
+    baseline_loads: &[Exact],
+    g_loads: &[Exact],
+) -> Vec<Vec<ComponentIdx>> {
+    let declared = Declared(topology);
+    let sides = [
+        Side {
+            status: baseline,
+            loads: baseline_loads,
+        },
+        Side {
+            status: in_g,
+            loads: g_loads,
+        },
+    ];
+    let raised = |c: ComponentIdx| in_g[c.index()] > baseline[c.index()];
+    let mut out = vec![Vec::new(); topology.components().len()];
+    let mut inputs: Vec<(ComponentIdx, Term)> = Vec::new();
+    for v in topology.component_indices().filter(|v| raised(*v)) {
+        inputs.clear();
+        let groups: Vec<GroupIdx> = topology.groups_of(v).collect();
+        for (i, &g) in groups.iter().enumerate() {
+            inputs.extend(topology.members_of(g).iter().map(|&m| (m, Term::Member(i))));
+        }
+        for &s in topology.surges_into(v) {
+            inputs.push((topology.surge(s).source, Term::Surge(s)));
+        }
+        let failovers: &[FailoverIdx] = topology.failovers_into(v);
+        for (i, &f) in failovers.iter().enumerate() {
+            inputs.push((topology.failover(f).source, Term::FailoverSource(i)));
+            inputs.extend(topology.failover_targets(f).iter().map(|&t| (t, Term::FailoverPeer(i))));
+        }
+        inputs.retain(|(u, _)| *u != v && raised(*u));
+        if inputs.is_empty() {
+            continue;
+        }
+        inputs.sort_by_key(|(u, _)| *u);
+        let view = [0, 1].map(|side| View::new(topology, &declared, &sides[side], v, &groups, failovers));
+        let lifted_g = view[1].value(&declared, v);
+        let mut start = 0;
+        while start < inputs.len() {
+            let u = inputs[start].0;
+            let end = start + inputs[start..].iter().take_while(|(w, _)| *w == u).count();
+            let terms = &inputs[start..end];
+            let (at_baseline, at_g) = (baseline[u.index()], in_g[u.index()]);
+            let alone = view[0].with(topology, &declared, v, &groups, failovers, terms, at_baseline, at_g);
+            let without = view[1].with(topology, &declared, v, &groups, failovers, terms, at_g, at_baseline);
+            if alone > baseline[v.index()] || without < lifted_g {
+                out[v.index()].push(u);
+            }
+            start = end;
+        }
+    }
+    out
+}
+
+/// Everything v's value depends on, evaluated on one side.
+struct View<'s> {
+    side: &'s Side<'s>,
+    /// Per entry of v: members not down, members ok or at risk, and the result.
+    counters: Vec<(u32, u32, Status)>,
+    /// How many entries yield each status.
+    tally: [u32; 4],
+    /// Per failover onto v: the other targets serving, and whether it is on.
+    peers: Vec<(Peers, bool)>,
+}
+
+impl<'s> View<'s> {
+    fn new(
+        topology: &Topology,
+        declared: &Declared,
+        side: &'s Side<'s>,
+        v: ComponentIdx,
+        groups: &[GroupIdx],
+        failovers: &[FailoverIdx],
+    ) -> Self {
+        let status = |c: ComponentIdx| side.status[c.index()];
+        let mut tally = [0; 4];
+        let counters = groups
+            .iter()
+            .map(|&g| {
+                let members = topology.members_of(g);
+                let not_down = members.iter().filter(|m| status(**m) != Status::Down).count() as u32;
+                let healthy = members.iter().filter(|m| status(**m) <= Status::AtRisk).count() as u32;
+                let result = group_result(topology.group(g).rule, members.len() as u32, not_down, healthy);
+                tally[result.index()] += 1;
+                (not_down, healthy, result)
+            })
+            .collect();
+        let peers = failovers
+            .iter()
+            .map(|&f| {
+                let serving = topology
+                    .failover_targets(f)
+                    .iter()
+                    .filter(|t| **t != v && status(**t) != Status::Down);
+                let peers = Peers {
+                    capacity: serving.clone().map(|t| declared.capacity(*t)).sum(),
+                    count: serving.count() as i64,
+                };
+                let on = status(topology.failover(f).source) >= topology.failover(f).when;
+                (peers, on)
+            })
+            .collect();
+        View {
+            side,
+            counters,
+            tally,
+            peers,
+        }
+    }
+
+    /// v's value from its inputs on this side: its direct status with its
+    /// effective load, and its entries.
+    fn value(&self, declared: &Declared, v: ComponentIdx) -> Status {
+        let worst_entry = Status::ALL.into_iter().rev().find(|s| self.tally[s.index()] > 0);
+        let direct = declared.direct(v, &self.side.loads[v.index()]).0;
+        worst_entry.map_or(direct, |e| e.max(direct))
+    }
+
+    /// v's value on this side with input `u` (reaching v through `terms`)
+    /// moved from status `from` to `to`.
+    #[allow(clippy::too_many_arguments)]
+    fn with(
+        &self,
+        topology: &Topology,
+        declared: &Declared,
+        v: ComponentIdx,
+        groups: &[GroupIdx],
+        failovers: &[FailoverIdx],
+        terms: &[(ComponentIdx, Term)],
+        from: Status,
+        to: Status,
+    ) -> Status {
+        let mut tally = self.tally;
+        let mut load = self.side.loads[v.index()].clone();
+        let crosses = |when: Status| (from >= when) != (to >= when);
+        let sign = |when: Status| if to >= when { 1 } else { -1 };
+        let down_changes = (from == Status::Down) != (to == Status::Down);
+        let u = terms[0].0;
+        for (_, term) in terms {
+            match *term {
+                Term::Member(i) => {
+                    let (mut not_down, mut healthy, result) = self.counters[i];
+                    if down_changes {
+                        not_down = if to == Status::Down { not_down - 1 } else { not_down + 1 };
+                    }
+                    if (from <= Status::AtRisk) != (to <= Status::AtRisk) {
+                        healthy = if to <= Status::AtRisk { healthy + 1 } else { healthy - 1 };
+                    }
+                    let g = groups[i];
+                    let changed = group_result(
+                        topology.group(g).rule,
+                        topology.members_of(g).len() as u32,
+                        not_down,
+                        healthy,
+                    );
+                    tally[result.index()] -= 1;
+                    tally[changed.index()] += 1;
+                }
+                Term::Surge(s) => {
+                    let when = topology.surge(s).when;
+                    if crosses(when) {
+                        let amount = surge_amount(topology, declared, s, v);
+                        load = if sign(when) > 0 {
+                            &load + &amount
+                        } else {
+                            &load - &amount
+                        };
+                    }
+                }
+                Term::FailoverSource(i) => {
+                    let f = failovers[i];
+                    let when = topology.failover(f).when;
+                    if crosses(when) {
+                        let share = share(declared, f, topology, v, &self.peers[i].0);
+                        load = if sign(when) > 0 { &load + &share } else { &load - &share };
+                    }
+                }
+                Term::FailoverPeer(i) => {
+                    let (peers, on) = &self.peers[i];
+                    if *on && down_changes {
+                        let f = failovers[i];
+                        let capacity = declared.capacity(u);
+                        let moved = if to == Status::Down {
+                            Peers {
+                                capacity: &peers.capacity - capacity,
+                                count: peers.count - 1,
+                            }
+                        } else {
+                            Peers {
+                                capacity: &peers.capacity + capacity,
+                                count: peers.count + 1,
+                            }
+                        };
+                        let delta = &share(declared, f, topology, v, &moved) - &share(declared, f, topology, v, peers);
+                        load = &load + &delta;
+                    }
+                }
+            }
+        }
+        let worst_entry = Status::ALL.into_iter().rev().find(|s| tally[s.index()] > 0);
+        let direct = declared.direct(v, &load).0;
+        worst_entry.map_or(direct, |e| e.max(direct))
+    }
+}
+
+/// v's share of failover `f` with `peers` serving beside it (SPEC 4.2, as
+/// [`crate::engine::propagate::failover_shares`] splits it).
+fn share(declared: &Declared, f: FailoverIdx, topology: &Topology, v: ComponentIdx, peers: &Peers) -> Exact {
+    let base = declared.base_load(topology.failover(f).source);
+    let own = declared.capacity(v);
+    let total = own + &peers.capacity;
+    if total.is_positive() {
+        (base * own).checked_div(&total).unwrap_or_default()
+    } else {
+        base.checked_div(&Exact::from_int(1 + peers.count)).unwrap_or_default()
+    }
+}
