@@ -217,6 +217,20 @@ impl Section {
     }
 }
 
+/// What `blast schema` prints: the topology format, with an `$id`.
+pub fn topology_schema() -> Schema {
+    let mut schema = schemars::schema_for!(RawTopology);
+    schema.insert("$id".to_string(), "urn:blast-radius:schema:topology:1".into());
+    schema
+}
+
+/// What `blast schema --plan` prints: the plan file format.
+pub fn plan_schema() -> Schema {
+    let mut schema = schemars::schema_for!(RawPlan);
+    schema.insert("$id".to_string(), "urn:blast-radius:schema:plan:1".into());
+    schema
+}
+
 /// The top-level keys of a topology, in the order the schema lists them.
 pub const TOPOLOGY_KEYS: &[&str] = &[
     "version",
