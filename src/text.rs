@@ -8,7 +8,7 @@
 //! |---|---|
 //! | a terminal or a CI log, on one line | [`shown`] (paths: [`path`]) |
 //! | a terminal, text that may span lines | [`indented`] |
-//! | markdown text / inline code | [`markdown`] / [`markdown_code`] |
+//! | markdown text / messages / inline code | [`markdown`] / [`markdown_message`] / [`markdown_code`] |
 //! | XML text and attributes (JUnit) | [`xml`] |
 //! | GitHub workflow commands | [`github_data`] / [`github_property`] |
 //! | Graphviz DOT strings | [`dot_quote`] |
@@ -76,9 +76,9 @@ pub fn indented(text: &str, indent: &str) -> String {
 }
 
 /// Plain text for a markdown document or table cell: HTML (`<details>`,
-/// `<img>`, `<!--`) and markdown syntax (emphasis, links, headings, code)
-/// are escaped, cell separators too, and line breaks become `<br>`, so no
-/// input can open a heading, a comment or a new line.
+/// `<img>`, `<!--`), links, code spans and cell separators are escaped, and
+/// line breaks become `<br>`, so no input can start a line (a heading, a
+/// list, a fake verdict), hide the rest of a comment or add markup.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let text = text.trim_end_matches(['\n', '\r']);
@@ -86,13 +86,12 @@ pub fn markdown(text: &str) -> String {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
             '`' => out.push_str("&#96;"),
             '|' => out.push_str("\\|"),
             '\n' => out.push_str("<br>"),
             '\r' => {}
-            '\\' | '*' | '_' | '[' | ']' | '#' | '!' | '~' => {
+            // Links and images need brackets; a backslash could undo an escape.
+            '\\' | '[' | ']' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -101,6 +100,22 @@ pub fn markdown(text: &str) -> String {
         }
     }
     out
+}
+
+/// A message for markdown whose `backticked` parts (ids, in the messages
+/// `blast` writes) stay code spans and the rest is [`markdown`] text; with
+/// unpaired backticks it is all text. A code span cannot carry HTML, so
+/// even a pairing the input made up shows only literal text.
+pub fn markdown_message(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return markdown(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 0 { markdown(part) } else { markdown_code(part) })
+        .collect()
 }
 
 /// Text as markdown inline code: HTML is not read inside a code span, so
@@ -323,9 +338,12 @@ mod tests {
 
     #[test]
     fn markdown_escapes_html_and_line_starts() {
-        assert_eq!(markdown("<!-- x"), "&lt;\\!-- x");
-        assert_eq!(markdown("a\n## PASS"), "a<br>\\#\\# PASS");
-        assert_eq!(markdown("<img src=x>"), "&lt;img src=x&gt;");
+        assert_eq!(markdown("<!-- x"), "&lt;!-- x");
+        assert_eq!(markdown("a\n## PASS"), "a<br>## PASS");
+        assert_eq!(markdown("[x](http://e)"), "\\[x\\](http://e)");
+        assert_eq!(markdown("<img src=x>"), "&lt;img src=x>");
+        assert_eq!(markdown_message("on `db.a`, <b>"), "on `db.a`, &lt;b>");
+        assert_eq!(markdown_message("odd ` tick"), "odd &#96; tick");
         assert_eq!(markdown("a|b"), "a\\|b");
     }
 

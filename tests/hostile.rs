@@ -55,6 +55,8 @@ fn blast<S: AsRef<OsStr>>(args: &[S]) -> Run {
     let started = Instant::now();
     let output = Command::cargo_bin("blast")
         .expect("the blast binary is built for integration tests")
+        .env_remove("COLUMNS")
+        .env_remove("CLICOLOR_FORCE")
         .current_dir(root())
         .env_remove("NO_COLOR")
         .args(args)
@@ -918,6 +920,8 @@ fn results_go_to_stdout_and_errors_to_stderr_with_the_documented_codes() {
 fn read_one_line_then_close<S: AsRef<OsStr>>(args: &[S]) -> (Option<i32>, String, String) {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("blast"))
         .current_dir(root())
+        .env_remove("COLUMNS")
+        .env_remove("CLICOLOR_FORCE")
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -1005,7 +1009,7 @@ fn the_fuzz_corpus_replays_without_a_panic() {
         let fail_on = plan.fail_on.unwrap_or_default();
         let report = report::build(topology, plan, "fuzz".to_string(), &outcome, fail_on);
         let _ = render::json::to_string(&report);
-        let _ = render::check::table(&report, false);
+        let _ = render::check::table(&report, render::Style::default());
     }
 
     let quickstart_path = root().join("topologies/quickstart.yaml");
@@ -1298,7 +1302,7 @@ mod engine_fuzz {
                 let status = component["status"].as_str().expect("status");
                 prop_assert!(matches!(status, "at_risk" | "degraded" | "down"), "{}", status);
             }
-            let _ = render::check::table(&report, false);
+            let _ = render::check::table(&report, render::Style::default());
             let _ = spof::spof(&topology, |_, _| {});
             if let Some(app) = topology.find("k.app") {
                 let _ = cuts::cuts(&topology, &cuts::Target { components: vec![app] }, 2, |_, _| {});
@@ -1321,6 +1325,8 @@ fn deep_dependency_chains_stay_linear() {
     std::fs::write(&path, text).expect("write chain");
     let output = assert_cmd::Command::cargo_bin("blast")
         .expect("binary")
+        .env_remove("COLUMNS")
+        .env_remove("CLICOLOR_FORCE")
         .args([
             "check",
             path.to_str().expect("utf-8 path"),

@@ -31,5 +31,5 @@ pub fn check(topology: &Topology, plan: &Plan) {
     let fail_on = plan.fail_on.unwrap_or_default();
     let report = report::build(topology, plan, "fuzz".to_string(), &outcome, fail_on);
     let _ = render::json::to_string(&report);
-    let _ = render::check::table(&report, false);
+    let _ = render::check::table(&report, render::Style::default());
 }

@@ -374,6 +374,9 @@ fn plain_message(message: &str) -> String {
     {
         return format!("unexpected character `{c}`");
     }
+    if let Some(expected) = message.strip_prefix("invalid type: unit value, expected ") {
+        return format!("expected {expected} here, not an empty value (null)");
+    }
     if message.starts_with("cannot deserialize null into ") {
         return "expected a value here, not an empty one (null)".to_string();
     }
@@ -392,6 +395,14 @@ fn plain_message(message: &str) -> String {
             "expected a number here, not a list or a mapping".to_string()
         }
         "invalid floating point" => "expected a finite number".to_string(),
+        // serde's words for an enum such as `mode` or `when` given a map or a list.
+        "expected string key for externally tagged enum" => {
+            "expected one word here (such as `hard`, `soft` or `degraded`), not a mapping".to_string()
+        }
+        "externally tagged enum expected scalar or mapping" => {
+            "expected one word here (such as `hard`, `soft` or `degraded`), not a list".to_string()
+        }
+        "did not find expected <document start>" => "unexpected text after the end of the value".to_string(),
         other => other.to_string(),
     }
 }

@@ -6,7 +6,7 @@ use comfy_table::Cell;
 use crate::render::style::{Paint, paint};
 use crate::render::{Style, TextTable, markdown_cells, markdown_table, new_table, push_table, status_cell};
 use crate::report::{CheckRun, ComponentReport, CustomerReport, Report, Verdict, ViolationReport};
-use crate::text::{fmt_weight, indented, markdown as md, markdown_code, shorten_middle, shown, wrap};
+use crate::text::{fmt_weight, indented, markdown as md, markdown_code, markdown_message, shorten_middle, shown, wrap};
 
 /// The output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -378,7 +378,7 @@ fn markdown_components(report: &Report) -> String {
                     md(&c.kind),
                     md(c.region.as_deref().unwrap_or("-")),
                     md(&c.recovery.text()),
-                    md(c.cause.detail()),
+                    markdown_message(c.cause.detail()),
                     md(&c.path_text(" → ")),
                 ]
             })

@@ -104,12 +104,13 @@ pub(crate) fn push_table(out: &mut String, table: &TextTable) {
 }
 
 /// A markdown table of plain-text cells, each escaped as
-/// [`crate::text::markdown`] (HTML, markdown syntax, pipes, line breaks).
+/// [`crate::text::markdown_message`] (HTML, links, pipes, line breaks;
+/// backticked ids stay code).
 pub(crate) fn markdown_table(header: &[&str], rows: Vec<Vec<String>>) -> String {
     markdown_cells(
         header,
         rows.into_iter()
-            .map(|row| row.iter().map(|cell| crate::text::markdown(cell)).collect())
+            .map(|row| row.iter().map(|cell| crate::text::markdown_message(cell)).collect())
             .collect(),
     )
 }
