@@ -188,7 +188,11 @@ fn customers_table(report: &Report, style: Style) -> String {
         return "Customers: none affected\n".to_string();
     }
     let mut out = String::from("Customers\n");
-    let mut table = new_table(&["customer", "status", "weight", "recovery", "affected apps"], style.color).fit(style.width);
+    let id_width = report.customers.iter().map(|c| c.id.chars().count()).max().unwrap_or(0).min(24);
+    let mut table = new_table(&["customer", "status", "weight", "recovery", "affected apps"], style.color)
+        .min_width(0, id_width)
+        .min_width(1, 8)
+        .fit(style.width);
     for c in &report.customers {
         table.add_cells(vec![
             Cell::new(shown(&c.id)),
@@ -202,26 +206,50 @@ fn customers_table(report: &Report, style: Style) -> String {
     out
 }
 
+/// Below this width the components table drops `kind` and `region` and
+/// puts the path under the cause, so that what is left stays readable.
+const NARROW: usize = 120;
+
 fn components_table(report: &Report, style: Style) -> String {
     if report.components.is_empty() {
         return "Components: none affected\n".to_string();
     }
     let mut out = String::from("Components\n");
-    let header = ["component", "status", "kind", "region", "recovery", "cause", "path"];
-    let mut table: TextTable = new_table(&header, style.color).fit(style.width);
-    let budget = path_budget(style);
+    let narrow = style.width.is_some_and(|w| w < NARROW);
+    let budget = match style.width {
+        Some(w) if narrow => (w / 2).max(32),
+        _ => path_budget(style),
+    };
+    let id_width = report.components.iter().map(|c| c.id.chars().count()).max().unwrap_or(0).min(28);
+    let header: &[&str] = if narrow {
+        &["component", "status", "recovery", "cause, path"]
+    } else {
+        &["component", "status", "kind", "region", "recovery", "cause", "path"]
+    };
+    let mut table: TextTable = new_table(header, style.color).min_width(0, id_width).min_width(1, 8);
     for c in &report.components {
-        table.add_cells(vec![
-            Cell::new(shown(&c.id)),
-            status_cell(c.status),
-            Cell::new(shown(&c.kind)),
-            Cell::new(shown(c.region.as_deref().unwrap_or("-"))),
-            Cell::new(c.recovery.text()),
-            Cell::new(shown(c.cause.detail())),
-            Cell::new(shown(&table_path(c, budget))),
-        ]);
+        let path = shown(&table_path(c, budget));
+        let row = if narrow {
+            vec![
+                Cell::new(shown(&c.id)),
+                status_cell(c.status),
+                Cell::new(c.recovery.text()),
+                Cell::new(format!("{}\n{path}", shown(c.cause.detail()))),
+            ]
+        } else {
+            vec![
+                Cell::new(shown(&c.id)),
+                status_cell(c.status),
+                Cell::new(shown(&c.kind)),
+                Cell::new(shown(c.region.as_deref().unwrap_or("-"))),
+                Cell::new(c.recovery.text()),
+                Cell::new(shown(c.cause.detail())),
+                Cell::new(path),
+            ]
+        };
+        table.add_cells(row);
     }
-    push_table(&mut out, &table);
+    push_table(&mut out, &table.fit(style.width));
     out
 }
 

@@ -7,6 +7,10 @@ use crate::text::{fmt_weight, plural};
 pub fn table(listing: &Listing, style: Style) -> String {
     let mut out = String::new();
     let mut section = |title: &str, count: usize, header: &[&str], rows: Vec<Vec<String>>| {
+        // A filter by kind lists components alone: the other sections are empty.
+        if rows.is_empty() && title != "Components" {
+            return;
+        }
         if !out.is_empty() {
             out.push('\n');
         }
@@ -78,10 +82,23 @@ pub fn table(listing: &Listing, style: Style) -> String {
                 vec![
                     s.name.clone(),
                     plural(s.steps, "step"),
-                    s.description.as_deref().unwrap_or("-").replace('\n', " "),
+                    summary(s.description.as_deref().unwrap_or("-")),
                 ]
             })
             .collect(),
     );
     out
+}
+
+/// A description's first sentence or so, for one table cell; `--format json`
+/// has it whole.
+fn summary(text: &str) -> String {
+    const MAX: usize = 72;
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= MAX {
+        return flat;
+    }
+    let cut: String = flat.chars().take(MAX).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}...")
 }

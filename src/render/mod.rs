@@ -16,7 +16,7 @@ pub mod style;
 pub mod validate;
 
 use comfy_table::presets::ASCII_MARKDOWN;
-use comfy_table::{Cell, Color, ContentArrangement, LineStyle, Table, TableStyle};
+use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, LineStyle, Table, TableStyle, Width};
 
 use crate::error::Error;
 use crate::render::style::{Paint, status_paint};
@@ -69,6 +69,17 @@ impl TextTable {
     /// Adds a row of cells whose text the caller has escaped (a coloured status).
     pub(crate) fn add_cells(&mut self, row: Vec<Cell>) {
         self.table.add_row(row);
+    }
+
+    /// Keeps column `index` at least `min` characters wide when fitted, so
+    /// short words (ids, statuses) are not broken across lines.
+    pub(crate) fn min_width(mut self, index: usize, min: usize) -> Self {
+        if let Some(column) = self.table.column_mut(index) {
+            // The width comfy-table compares includes a space of padding each side.
+            let min = u16::try_from(min + 2).unwrap_or(u16::MAX);
+            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(min)));
+        }
+        self
     }
 
     /// Fits the table to `width` columns, wrapping the widest cells.
