@@ -850,8 +850,7 @@ pub struct RawPlan {
     #[schemars(with = "Vec<IdText>")]
     pub approvals: Vec<At<String>>,
     /// The status at which a customer app fails the gate (`--fail-on` overrides).
-    #[serde(default, deserialize_with = "fail_on")]
-    #[schemars(with = "Option<crate::status::FailOn>")]
+    #[serde(default)]
     pub fail_on: Option<crate::status::FailOn>,
     /// The steps, run in order; at least one.
     #[schemars(with = "Vec<RawStep>", length(min = 1))]
@@ -928,11 +927,8 @@ impl<'de> Deserialize<'de> for RawStep {
                     "wait" => RawStep::Wait(map.next_value()?),
                     other => return Err(de::Error::unknown_variant(other, STEP_KINDS)),
                 };
-                if map.next_key::<de::IgnoredAny>()?.is_some() {
-                    return Err(de::Error::custom(
-                        "a step is a mapping with exactly one key, its kind; start each step with `-`",
-                    ));
-                }
+                // A second key is refused as it is read, so the message points at it.
+                map.next_key::<SecondStepKey>()?;
                 Ok(step)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawStep, E> {
@@ -950,6 +946,25 @@ impl<'de> Deserialize<'de> for RawStep {
             }
         }
         deserializer.deserialize_any(StepVisitor)
+    }
+}
+
+/// A second key in a step, always an error (raised while the parser is on it).
+struct SecondStepKey;
+
+impl<'de> Deserialize<'de> for SecondStepKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Refuse;
+        impl<'de> Visitor<'de> for Refuse {
+            type Value = SecondStepKey;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("no second key")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<SecondStepKey, E> {
+                Err(E::custom("a step is a mapping with exactly one key, its kind"))
+            }
+        }
+        deserializer.deserialize_str(Refuse)
     }
 }
 
@@ -979,46 +994,6 @@ impl<'de> Deserialize<'de> for StepKey {
         }
         deserializer.deserialize_any(KeyVisitor)
     }
-}
-
-/// `fail_on`: one status word; read by hand so a list or a map gets a plain message.
-fn fail_on<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<crate::status::FailOn>, D::Error> {
-    struct FailOnVisitor;
-    const WORDS: &[&str] = &["ok", "at_risk", "degraded", "down", "never"];
-    impl<'de> Visitor<'de> for FailOnVisitor {
-        type Value = Option<crate::status::FailOn>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("one of ok, at_risk, degraded, down, never")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            use crate::status::FailOn;
-            Ok(Some(match v {
-                "ok" => FailOn::Ok,
-                "at_risk" => FailOn::AtRisk,
-                "degraded" => FailOn::Degraded,
-                "down" => FailOn::Down,
-                "never" => FailOn::Never,
-                other => return Err(E::unknown_variant(other, WORDS)),
-            }))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-            Err(de::Error::custom(
-                "`fail_on` is one status, not a list: ok, at_risk, degraded, down or never",
-            ))
-        }
-        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-            Err(de::Error::custom(
-                "`fail_on` is one status, not a mapping: ok, at_risk, degraded, down or never",
-            ))
-        }
-    }
-    deserializer.deserialize_any(FailOnVisitor)
 }
 
 impl FinishNumbers for RawStep {

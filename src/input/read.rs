@@ -74,6 +74,10 @@ fn too_big(path: &Path, limits: Limits) -> Error {
 /// file: a FIFO would block in `open` (or in the first read) until a writer
 /// comes, forever in a CI job. Returns the file and, for a regular file, its size.
 fn open(path: &Path, limits: Limits) -> Result<(File, Option<u64>)> {
+    // A socket cannot be opened at all: say what it is before trying.
+    if let Ok(metadata) = std::fs::metadata(path) {
+        refuse_special(path, &metadata.file_type())?;
+    }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -91,6 +95,18 @@ fn open(path: &Path, limits: Limits) -> Result<(File, Option<u64>)> {
                 .into(),
         );
     }
+    // Checked again on the open file: the path may have changed since.
+    refuse_special(path, &kind)?;
+    // Devices report no size, so the read itself is bounded too.
+    let size = metadata.is_file().then(|| metadata.len());
+    if size.is_some_and(|len| len > limits.max_file_bytes) {
+        return Err(too_big(path, limits));
+    }
+    Ok((file, size))
+}
+
+/// Refuses a FIFO or a socket: reading one would wait for a writer.
+fn refuse_special(path: &Path, kind: &std::fs::FileType) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -101,12 +117,9 @@ fn open(path: &Path, limits: Limits) -> Result<(File, Option<u64>)> {
                 .into());
         }
     }
-    // Devices report no size, so the read itself is bounded too.
-    let size = metadata.is_file().then(|| metadata.len());
-    if size.is_some_and(|len| len > limits.max_file_bytes) {
-        return Err(too_big(path, limits));
-    }
-    Ok((file, size))
+    #[cfg(not(unix))]
+    let _ = (path, kind);
+    Ok(())
 }
 
 /// Reads `reader` to the end as UTF-8 text, within the size limit; `size`
@@ -397,10 +410,10 @@ fn plain_message(message: &str) -> String {
         "invalid floating point" => "expected a finite number".to_string(),
         // serde's words for an enum such as `mode` or `when` given a map or a list.
         "expected string key for externally tagged enum" => {
-            "expected one word here (such as `hard`, `soft` or `degraded`), not a mapping".to_string()
+            "expected a single word here (such as `down` or `soft`), not a mapping".to_string()
         }
         "externally tagged enum expected scalar or mapping" => {
-            "expected one word here (such as `hard`, `soft` or `degraded`), not a list".to_string()
+            "expected a single word here (such as `down` or `soft`), not a list".to_string()
         }
         "did not find expected <document start>" => "unexpected text after the end of the value".to_string(),
         other => other.to_string(),

@@ -191,8 +191,7 @@ fn customers_table(report: &Report, style: Style) -> String {
     let id_width = report.customers.iter().map(|c| c.id.chars().count()).max().unwrap_or(0).min(24);
     let mut table = new_table(&["customer", "status", "weight", "recovery", "affected apps"], style.color)
         .min_width(0, id_width)
-        .min_width(1, 8)
-        .fit(style.width);
+        .min_width(1, 8);
     for c in &report.customers {
         table.add_cells(vec![
             Cell::new(shown(&c.id)),
@@ -202,7 +201,7 @@ fn customers_table(report: &Report, style: Style) -> String {
             Cell::new(shown(&affected_apps(c))),
         ]);
     }
-    push_table(&mut out, &table);
+    push_table(&mut out, &table.fit(style.width));
     out
 }
 

@@ -57,6 +57,8 @@ pub(crate) fn status_cell(status: Status) -> Cell {
 /// kind or message can move the cursor or forge a line.
 pub(crate) struct TextTable {
     table: Table,
+    /// Lower bounds on column widths, applied when fitted.
+    min_widths: Vec<(usize, usize)>,
 }
 
 impl TextTable {
@@ -71,20 +73,23 @@ impl TextTable {
         self.table.add_row(row);
     }
 
-    /// Keeps column `index` at least `min` characters wide when fitted, so
-    /// short words (ids, statuses) are not broken across lines.
+    /// Keeps column `index` at least `min` characters wide when fitted to
+    /// a width, so short words (ids, statuses) are not broken across lines.
     pub(crate) fn min_width(mut self, index: usize, min: usize) -> Self {
-        if let Some(column) = self.table.column_mut(index) {
-            // The width comfy-table compares includes a space of padding each side.
-            let min = u16::try_from(min + 2).unwrap_or(u16::MAX);
-            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(min)));
-        }
+        self.min_widths.push((index, min));
         self
     }
 
     /// Fits the table to `width` columns, wrapping the widest cells.
     pub(crate) fn fit(mut self, width: Option<usize>) -> Self {
         if let Some(width) = width {
+            for (index, min) in &self.min_widths {
+                if let Some(column) = self.table.column_mut(*index) {
+                    // The width comfy-table compares includes a space of padding each side.
+                    let min = u16::try_from(min + 2).unwrap_or(u16::MAX);
+                    column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(min)));
+                }
+            }
             self.table
                 .set_content_arrangement(ContentArrangement::Dynamic)
                 .set_width(u16::try_from(width).unwrap_or(u16::MAX));
@@ -104,7 +109,10 @@ pub(crate) fn new_table(header: &[&str], color: bool) -> TextTable {
         table.force_no_tty();
     }
     table.set_header(header.to_vec());
-    TextTable { table }
+    TextTable {
+        table,
+        min_widths: Vec::new(),
+    }
 }
 
 pub(crate) fn push_table(out: &mut String, table: &TextTable) {
