@@ -38,7 +38,9 @@ fn set(value: Option<std::ffi::OsString>) -> bool {
 /// The width tables are sized to: `COLUMNS` when set, else the terminal's;
 /// none for a pipe or a file, which get whole lines.
 fn width(stdout_is_terminal: bool) -> Option<usize> {
-    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok());
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok());
     columns.filter(|c| *c > 0).or_else(|| {
         stdout_is_terminal
             .then(|| console::Term::stdout().size_checked())
@@ -70,10 +72,18 @@ fn write(outcome: &blast_radius::Output) -> Result<(), String> {
         })?;
     }
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(outcome.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(outcome.stdout.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-        Err(e) => return Err(format!("error: cannot write the output to stdout: {e}\n{}", outcome.stderr)),
+        Err(e) => {
+            return Err(format!(
+                "error: cannot write the output to stdout: {e}\n{}",
+                outcome.stderr
+            ));
+        }
     }
     // Nowhere is left to report a failure to write to stderr.
     let _ = std::io::stderr().lock().write_all(outcome.stderr.as_bytes());

@@ -108,13 +108,19 @@ pub fn markdown(text: &str) -> String {
 /// even a pairing the input made up shows only literal text.
 pub fn markdown_message(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return markdown(text);
     }
     parts
         .iter()
         .enumerate()
-        .map(|(i, part)| if i % 2 == 0 { markdown(part) } else { markdown_code(part) })
+        .map(|(i, part)| {
+            if i % 2 == 0 {
+                markdown(part)
+            } else {
+                markdown_code(part)
+            }
+        })
         .collect()
 }
 
@@ -123,14 +129,14 @@ pub fn markdown_message(text: &str) -> String {
 /// any run inside, a pipe is escaped for tables, line breaks become spaces.
 pub fn markdown_code(text: &str) -> String {
     let body: String = shown(&text.replace(['\n', '\r'], " ")).replace('|', "\\|");
-    let longest = body
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     // A space keeps a backtick at either end from joining the fence.
-    let pad = if body.starts_with('`') || body.ends_with('`') { " " } else { "" };
+    let pad = if body.starts_with('`') || body.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
@@ -372,7 +378,10 @@ mod tests {
         let json = serde_json::to_string(&"a\u{202e}b\u{2028}").expect("json");
         let safe = json_invisible(json);
         assert_eq!(safe, "\"a\\u202eb\\u2028\"");
-        assert_eq!(serde_json::from_str::<String>(&safe).expect("valid"), "a\u{202e}b\u{2028}");
+        assert_eq!(
+            serde_json::from_str::<String>(&safe).expect("valid"),
+            "a\u{202e}b\u{2028}"
+        );
     }
 
     #[test]

@@ -76,7 +76,10 @@ fn sarif_validator() -> jsonschema::Validator {
 
 fn assert_valid_sarif(validator: &jsonschema::Validator, text: &str) -> Value {
     let document = json(text);
-    let errors: Vec<String> = validator.iter_errors(&document).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "invalid SARIF: {errors:#?}\n{text}");
     document
 }
@@ -84,7 +87,14 @@ fn assert_valid_sarif(validator: &jsonschema::Validator, text: &str) -> Value {
 #[test]
 fn sarif_validates_against_the_sarif_2_1_0_schema_for_check_validate_and_errors() {
     let validator = sarif_validator();
-    let run = blast(&["check", QUICKSTART, "--scenario", "scale-in-too-far", "--format", "sarif"]);
+    let run = blast(&[
+        "check",
+        QUICKSTART,
+        "--scenario",
+        "scale-in-too-far",
+        "--format",
+        "sarif",
+    ]);
     assert_eq!(run.code, 1);
     let log = assert_valid_sarif(&validator, &run.stdout);
     let sarif_run = &log["runs"][0];
@@ -92,32 +102,71 @@ fn sarif_validates_against_the_sarif_2_1_0_schema_for_check_validate_and_errors(
     let results = sarif_run["results"].as_array().expect("results");
     // Two violations and two customers at or above degraded.
     let rules: Vec<&str> = results.iter().map(|r| r["ruleId"].as_str().expect("rule")).collect();
-    assert_eq!(rules, ["below_min_capacity", "step_too_large", "customer_impact", "customer_impact"]);
+    assert_eq!(
+        rules,
+        [
+            "below_min_capacity",
+            "step_too_large",
+            "customer_impact",
+            "customer_impact"
+        ]
+    );
     for result in results {
         let location = &result["locations"][0]["physicalLocation"];
         assert_eq!(location["artifactLocation"]["uri"], QUICKSTART);
-        assert!(location["region"]["startLine"].as_u64().expect("a line") > 1, "{result}");
+        assert!(
+            location["region"]["startLine"].as_u64().expect("a line") > 1,
+            "{result}"
+        );
         let index = result["ruleIndex"].as_u64().expect("index") as usize;
         assert_eq!(sarif_run["tool"]["driver"]["rules"][index]["id"], result["ruleId"]);
     }
-    let run = blast(&["check", QUICKSTART, "--scenario", "drain-one-replica", "--format", "sarif"]);
+    let run = blast(&[
+        "check",
+        QUICKSTART,
+        "--scenario",
+        "drain-one-replica",
+        "--format",
+        "sarif",
+    ]);
     assert_eq!(run.code, 0);
-    assert_eq!(assert_valid_sarif(&validator, &run.stdout)["runs"][0]["properties"]["verdict"], "pass");
+    assert_eq!(
+        assert_valid_sarif(&validator, &run.stdout)["runs"][0]["properties"]["verdict"],
+        "pass"
+    );
     let run = blast(&["validate", "topologies/us-east-1.yaml", "--format", "sarif"]);
     assert_eq!(run.code, 0);
     let log = assert_valid_sarif(&validator, &run.stdout);
     assert!(!log["runs"][0]["results"].as_array().expect("results").is_empty());
     // An input error: a failed invocation with a located notification.
-    let run = blast(&["check", "tests/fixtures/check/gate.yaml", "--plan", "tests/fixtures/plans/bad-step.yaml", "--format", "sarif"]);
+    let run = blast(&[
+        "check",
+        "tests/fixtures/check/gate.yaml",
+        "--plan",
+        "tests/fixtures/plans/bad-step.yaml",
+        "--format",
+        "sarif",
+    ]);
     assert_eq!(run.code, 2);
     let log = assert_valid_sarif(&validator, &run.stdout);
     let invocation = &log["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);
     let notification = &invocation["toolExecutionNotifications"][0];
-    assert_eq!(notification["locations"][0]["physicalLocation"]["region"]["startLine"], 4);
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
     assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
     // Several plans, and hostile text.
-    let run = blast(&["check", HOSTILE, "--all-scenarios", "--op", "fail net", "--format", "sarif"]);
+    let run = blast(&[
+        "check",
+        HOSTILE,
+        "--all-scenarios",
+        "--op",
+        "fail net",
+        "--format",
+        "sarif",
+    ]);
     assert_valid_sarif(&validator, &run.stdout);
     assert!(!run.stdout.contains('\u{202e}'), "a raw bidi override in SARIF");
 }
@@ -133,7 +182,13 @@ fn xmllint(xml: &str, name: &str) -> bool {
     let file = dir.path().join(format!("{name}.xml"));
     std::fs::write(&file, xml).expect("write xml");
     let xsd = root().join("tests/schemas/junit-10.xsd");
-    let output = match Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&file).output() {
+    let output = match Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(&file)
+        .output()
+    {
         Ok(output) => output,
         Err(e) if std::env::var_os("BLAST_REQUIRE_XMLLINT").is_none() => {
             eprintln!("skipped: xmllint is not installed ({e}); .ci/run validates JUnit with it");
@@ -152,13 +207,53 @@ fn xmllint(xml: &str, name: &str) -> bool {
 #[test]
 fn junit_validates_against_the_jenkins_xunit_schema() {
     let cases: Vec<(&str, Vec<&str>)> = vec![
-        ("failing", vec!["check", QUICKSTART, "--scenario", "scale-in-too-far", "--format", "junit"]),
-        ("passing", vec!["check", QUICKSTART, "--scenario", "drain-one-replica", "--format", "junit"]),
-        ("several", vec!["check", QUICKSTART, "--all-scenarios", "--format", "junit"]),
-        ("hostile", vec!["check", HOSTILE, "--scenario", "forged", "--format", "junit"]),
-        ("validate", vec!["validate", "topologies/us-east-1.yaml", "--format", "junit"]),
-        ("error", vec!["check", QUICKSTART, "--scenario", "nope", "--format", "junit"]),
-        ("input_error", vec!["validate", "tests/fixtures/invalid/yaml_syntax.yaml", "--format", "junit"]),
+        (
+            "failing",
+            vec![
+                "check",
+                QUICKSTART,
+                "--scenario",
+                "scale-in-too-far",
+                "--format",
+                "junit",
+            ],
+        ),
+        (
+            "passing",
+            vec![
+                "check",
+                QUICKSTART,
+                "--scenario",
+                "drain-one-replica",
+                "--format",
+                "junit",
+            ],
+        ),
+        (
+            "several",
+            vec!["check", QUICKSTART, "--all-scenarios", "--format", "junit"],
+        ),
+        (
+            "hostile",
+            vec!["check", HOSTILE, "--scenario", "forged", "--format", "junit"],
+        ),
+        (
+            "validate",
+            vec!["validate", "topologies/us-east-1.yaml", "--format", "junit"],
+        ),
+        (
+            "error",
+            vec!["check", QUICKSTART, "--scenario", "nope", "--format", "junit"],
+        ),
+        (
+            "input_error",
+            vec![
+                "validate",
+                "tests/fixtures/invalid/yaml_syntax.yaml",
+                "--format",
+                "junit",
+            ],
+        ),
     ];
     for (name, args) in cases {
         let run = blast(&args);
@@ -180,13 +275,23 @@ fn input_errors_are_written_in_the_requested_format_and_exit_2() {
     assert_eq!(run.code, 2);
     let error = &json(&run.stdout)["error"];
     assert_eq!(error["file"], bad);
-    assert!(error["line"].as_u64().is_some() && error["column"].as_u64().is_some(), "{error}");
+    assert!(
+        error["line"].as_u64().is_some() && error["column"].as_u64().is_some(),
+        "{error}"
+    );
     assert_eq!(error["kind"], "input");
-    assert!(error["message"].as_str().expect("message").contains("does not exist"), "{error}");
+    assert!(
+        error["message"].as_str().expect("message").contains("does not exist"),
+        "{error}"
+    );
     assert!(run.stderr.starts_with("error: "));
     let run = blast(&["check", bad, "--op", "fail x", "--format", "github"]);
     assert_eq!(run.code, 2);
-    assert!(run.stdout.starts_with(&format!("::error file={bad},line=")), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with(&format!("::error file={bad},line=")),
+        "{}",
+        run.stdout
+    );
     let run = blast(&["check", QUICKSTART, "--op", "fail nobody", "--format", "json"]);
     assert_eq!(run.code, 2);
     assert_eq!(json(&run.stdout)["error"]["file"], Value::Null);
@@ -198,19 +303,44 @@ fn input_errors_are_written_in_the_requested_format_and_exit_2() {
     // With --output the error document goes to the file, as a report would.
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("report.xml");
-    let run = blast(&["check", bad, "--op", "fail x", "--format", "junit", "--output", file.to_str().expect("utf-8")]);
+    let run = blast(&[
+        "check",
+        bad,
+        "--op",
+        "fail x",
+        "--format",
+        "junit",
+        "--output",
+        file.to_str().expect("utf-8"),
+    ]);
     assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());
     let written = std::fs::read_to_string(&file).expect("the report file");
-    assert!(written.contains("errors=\"1\"") && written.contains("<error "), "{written}");
+    assert!(
+        written.contains("errors=\"1\"") && written.contains("<error "),
+        "{written}"
+    );
 }
 
 #[test]
 fn quiet_is_refused_with_machine_formats() {
     for format in ["json", "markdown", "github", "junit", "sarif"] {
-        let run = blast(&["check", QUICKSTART, "--scenario", "drain-one-replica", "--quiet", "--format", format]);
+        let run = blast(&[
+            "check",
+            QUICKSTART,
+            "--scenario",
+            "drain-one-replica",
+            "--quiet",
+            "--format",
+            format,
+        ]);
         assert_eq!(run.code, 2, "{format}");
-        assert!(run.stderr.contains("--quiet prints the verdict line of the table format"), "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("--quiet prints the verdict line of the table format"),
+            "{}",
+            run.stderr
+        );
     }
 }
 
@@ -235,7 +365,17 @@ fn several_plans_give_one_report_with_a_section_per_plan() {
         .collect();
     assert_eq!(sources, ["scenario drain-one-replica", "scenario scale-in-too-far"]);
     // Each section is a whole single-plan report.
-    let single = json(&blast(&["check", QUICKSTART, "--scenario", "drain-one-replica", "--format", "json"]).stdout);
+    let single = json(
+        &blast(&[
+            "check",
+            QUICKSTART,
+            "--scenario",
+            "drain-one-replica",
+            "--format",
+            "json",
+        ])
+        .stdout,
+    );
     assert_eq!(report["plans"][0], single);
     // --plan is repeatable, and mixes with --op and --scenario in that order.
     let run = blast(&[
@@ -255,18 +395,32 @@ fn several_plans_give_one_report_with_a_section_per_plan() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines[0], "PASS: all 4 plans pass the gate");
     assert!(lines[1].starts_with("  inline: PASS"), "{}", run.stdout);
-    assert!(lines[2].starts_with("  plan plans/remove-billing-servers.yaml: PASS"), "{}", run.stdout);
+    assert!(
+        lines[2].starts_with("  plan plans/remove-billing-servers.yaml: PASS"),
+        "{}",
+        run.stdout
+    );
     assert!(lines[3].starts_with("  plan plans/next.yaml: PASS"), "{}", run.stdout);
-    assert!(lines[4].starts_with("  scenario s3-2017-intended: PASS"), "{}", run.stdout);
+    assert!(
+        lines[4].starts_with("  scenario s3-2017-intended: PASS"),
+        "{}",
+        run.stdout
+    );
     let table = blast(&["check", QUICKSTART, "--all-scenarios"]).stdout;
-    assert!(table.starts_with("FAIL: 1 of 2 plans fails the gate: scenario scale-in-too-far\n"), "{table}");
+    assert!(
+        table.starts_with("FAIL: 1 of 2 plans fails the gate: scenario scale-in-too-far\n"),
+        "{table}"
+    );
     assert!(table.contains("\n== scenario drain-one-replica ==\nPASS"), "{table}");
     let markdown = blast(&["check", QUICKSTART, "--all-scenarios", "--format", "markdown"]).stdout;
     assert!(markdown.starts_with("## blast radius :x: FAIL: 1 of 2"), "{markdown}");
     assert_eq!(markdown.matches("\n### blast radius ").count(), 2, "{markdown}");
     let github = blast(&["check", QUICKSTART, "--all-scenarios", "--format", "github"]).stdout;
     let first: Vec<&str> = github.lines().take(3).collect();
-    assert!(first.iter().all(|l| l.contains("title=blast radius")), "verdicts first: {github}");
+    assert!(
+        first.iter().all(|l| l.contains("title=blast radius")),
+        "verdicts first: {github}"
+    );
 }
 
 #[test]
@@ -289,11 +443,23 @@ fn output_writes_the_report_to_a_file_and_the_verdict_to_stdout() {
     let written = std::fs::read_to_string(&file).expect("written");
     assert_valid_sarif(&sarif_validator(), &written);
     // Nothing is left beside it.
-    let names: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
     assert_eq!(names, [std::ffi::OsString::from("blast.sarif")]);
     // A directory that does not exist: exit 2 with a message, nothing on stdout.
     let missing = dir.path().join("no/such/dir/report.json");
-    let run = blast(&["check", QUICKSTART, "--scenario", "drain-one-replica", "--format", "json", "--output", missing.to_str().expect("utf-8")]);
+    let run = blast(&[
+        "check",
+        QUICKSTART,
+        "--scenario",
+        "drain-one-replica",
+        "--format",
+        "json",
+        "--output",
+        missing.to_str().expect("utf-8"),
+    ]);
     assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());
     assert!(run.stderr.starts_with("error: cannot write `"), "{}", run.stderr);
@@ -302,10 +468,24 @@ fn output_writes_the_report_to_a_file_and_the_verdict_to_stdout() {
 #[test]
 fn a_dash_reads_the_topology_or_a_plan_from_standard_input() {
     let topology = std::fs::read_to_string(root().join(QUICKSTART)).expect("quickstart");
-    let from_file = blast(&["check", QUICKSTART, "--scenario", "drain-one-replica", "--format", "json"]);
-    let from_stdin = blast_with(&["check", "-", "--scenario", "drain-one-replica", "--format", "json"], &[], Some(&topology));
+    let from_file = blast(&[
+        "check",
+        QUICKSTART,
+        "--scenario",
+        "drain-one-replica",
+        "--format",
+        "json",
+    ]);
+    let from_stdin = blast_with(
+        &["check", "-", "--scenario", "drain-one-replica", "--format", "json"],
+        &[],
+        Some(&topology),
+    );
     assert_eq!(from_stdin.code, 0, "{}", from_stdin.stderr);
-    assert_eq!(json(&from_stdin.stdout)["customers"], json(&from_file.stdout)["customers"]);
+    assert_eq!(
+        json(&from_stdin.stdout)["customers"],
+        json(&from_file.stdout)["customers"]
+    );
     let run = blast_with(&["validate", "-"], &[], Some(&topology));
     assert_eq!(run.code, 0, "{}", run.stderr);
     let plan = "steps:\n  - fail: { target: db.replica-a }\n";
@@ -313,7 +493,11 @@ fn a_dash_reads_the_topology_or_a_plan_from_standard_input() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.starts_with("PASS"), "{}", run.stdout);
     // A bad plan on stdin is located as `<stdin>`.
-    let run = blast_with(&["check", QUICKSTART, "--plan", "-"], &[], Some("steps:\n  - fail: { target: nobody }\n"));
+    let run = blast_with(
+        &["check", QUICKSTART, "--plan", "-"],
+        &[],
+        Some("steps:\n  - fail: { target: nobody }\n"),
+    );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--> <stdin>:2:5"), "{}", run.stderr);
     // Standard input can be read once.
@@ -328,7 +512,10 @@ fn a_dash_reads_the_topology_or_a_plan_from_standard_input() {
 
 /// Unquotes a DOT string as Graphviz reads it.
 fn dot_unquote(quoted: &str) -> String {
-    let inner = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')).expect("a quoted DOT string");
+    let inner = quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .expect("a quoted DOT string");
     let mut out = String::new();
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
@@ -369,7 +556,9 @@ fn hostile_labels_parse_as_dot_and_keep_their_text() {
     for args in [vec!["graph", HOSTILE], vec!["graph", HOSTILE, "--scenario", "forged"]] {
         let dot = blast(&args).stdout;
         let graph = graphviz_rust::parse(&dot).unwrap_or_else(|e| panic!("not DOT: {e}\n{dot}"));
-        let Graph::DiGraph { stmts, .. } = graph else { panic!("a digraph") };
+        let Graph::DiGraph { stmts, .. } = graph else {
+            panic!("a digraph")
+        };
         let mut nodes = Vec::new();
         dot_nodes(&stmts, &mut nodes);
         let mut labels = std::collections::BTreeMap::new();
@@ -380,7 +569,10 @@ fn hostile_labels_parse_as_dot_and_keep_their_text() {
             }
             for attribute in &node.attributes {
                 let key = id_text(&attribute.0);
-                assert!(["label", "fillcolor", "penwidth", "color"].contains(&key.as_str()), "{id}: injected `{key}`");
+                assert!(
+                    ["label", "fillcolor", "penwidth", "color"].contains(&key.as_str()),
+                    "{id}: injected `{key}`"
+                );
                 if key == "label" {
                     labels.insert(id.clone(), dot_unquote(&id_text(&attribute.1)));
                 }
@@ -389,8 +581,16 @@ fn hostile_labels_parse_as_dot_and_keep_their_text() {
         let ids: Vec<&str> = labels.keys().map(String::as_str).collect();
         assert_eq!(ids, ["acme.web", "api", "db.a", "db.b", "net", "worker"]);
         assert!(labels["net"].starts_with("net\nback\\slash"), "{:?}", labels["net"]);
-        assert!(labels["api"].starts_with("api\nquote\" ; injected [label=x]; \""), "{:?}", labels["api"]);
-        assert!(labels["worker"].starts_with("worker\nescaped \\\" quote \\\\"), "{:?}", labels["worker"]);
+        assert!(
+            labels["api"].starts_with("api\nquote\" ; injected [label=x]; \""),
+            "{:?}",
+            labels["api"]
+        );
+        assert!(
+            labels["worker"].starts_with("worker\nescaped \\\" quote \\\\"),
+            "{:?}",
+            labels["worker"]
+        );
         // Bidi overrides are shown as escapes, not applied.
         assert!(labels["db.b"].contains("\\u{202e}evil"), "{:?}", labels["db.b"]);
     }
@@ -404,7 +604,10 @@ fn assert_no_injection(format: &str, text: &str) {
     for line in text.lines() {
         assert!(!line.starts_with("PASS"), "{format}: a forged verdict line: {line}");
         assert!(!line.starts_with("## PASS"), "{format}: a forged heading: {line}");
-        assert!(!line.starts_with("::notice title=blast radius::PASS"), "{format}: a forged command: {line}");
+        assert!(
+            !line.starts_with("::notice title=blast radius::PASS"),
+            "{format}: a forged command: {line}"
+        );
     }
 }
 
@@ -420,7 +623,13 @@ fn hostile_labels_cannot_forge_lines_or_markup_in_any_format() {
             }
         }
         if format == "github" {
-            assert!(run.stdout.lines().all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice ")), "{}", run.stdout);
+            assert!(
+                run.stdout
+                    .lines()
+                    .all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice ")),
+                "{}",
+                run.stdout
+            );
         }
     }
     for format in ["table", "json", "github", "junit", "sarif"] {
@@ -429,7 +638,11 @@ fn hostile_labels_cannot_forge_lines_or_markup_in_any_format() {
         assert_no_injection(format, &run.stdout);
         assert_no_injection(format, &run.stderr);
     }
-    for args in [vec!["list", HOSTILE], vec!["explain", HOSTILE, "--scenario", "forged", "api"], vec!["graph", HOSTILE, "--format", "mermaid"]] {
+    for args in [
+        vec!["list", HOSTILE],
+        vec!["explain", HOSTILE, "--scenario", "forged", "api"],
+        vec!["graph", HOSTILE, "--format", "mermaid"],
+    ] {
         let run = blast(&args);
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
         assert_no_injection(args[0], &run.stdout);
@@ -444,15 +657,37 @@ fn hostile_labels_cannot_forge_lines_or_markup_in_any_format() {
 fn tables_fit_columns_and_shorten_paths_in_the_middle() {
     let args = ["check", "topologies/us-east-1.yaml", "--scenario", "s3-2017"];
     let wide = blast(&args).stdout;
-    assert!(wide.lines().any(|l| l.chars().count() > 150), "whole lines without a width");
+    assert!(
+        wide.lines().any(|l| l.chars().count() > 150),
+        "whole lines without a width"
+    );
     let run = blast_with(&args, &[("COLUMNS", "80")], None);
     for line in run.stdout.lines() {
         assert!(line.chars().count() <= 80, "{} columns: {line}", line.chars().count());
     }
-    assert!(run.stdout.contains("s3.index -> ..."), "a shortened path:\n{}", run.stdout);
+    assert!(
+        run.stdout.contains("s3.index -> ..."),
+        "a shortened path:\n{}",
+        run.stdout
+    );
     // The JSON keeps every id of the path.
-    let report = json(&blast(&["check", "topologies/us-east-1.yaml", "--scenario", "s3-2017", "--format", "json"]).stdout);
-    let longest = report["components"].as_array().expect("components").iter().map(|c| c["path"].as_array().expect("path").len()).max();
+    let report = json(
+        &blast(&[
+            "check",
+            "topologies/us-east-1.yaml",
+            "--scenario",
+            "s3-2017",
+            "--format",
+            "json",
+        ])
+        .stdout,
+    );
+    let longest = report["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .map(|c| c["path"].as_array().expect("path").len())
+        .max();
     assert!(longest > Some(4), "{longest:?}");
 }
 
@@ -460,9 +695,21 @@ fn tables_fit_columns_and_shorten_paths_in_the_middle() {
 fn clicolor_force_colours_a_pipe_and_no_color_wins() {
     let args = ["check", QUICKSTART, "--scenario", "scale-in-too-far", "--quiet"];
     assert!(!blast(&args).stdout.contains('\u{1b}'));
-    assert!(blast_with(&args, &[("CLICOLOR_FORCE", "1")], None).stdout.starts_with("\u{1b}[1;31mFAIL"));
-    assert!(!blast_with(&args, &[("CLICOLOR_FORCE", "0")], None).stdout.contains('\u{1b}'));
-    assert!(!blast_with(&args, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], None).stdout.contains('\u{1b}'));
+    assert!(
+        blast_with(&args, &[("CLICOLOR_FORCE", "1")], None)
+            .stdout
+            .starts_with("\u{1b}[1;31mFAIL")
+    );
+    assert!(
+        !blast_with(&args, &[("CLICOLOR_FORCE", "0")], None)
+            .stdout
+            .contains('\u{1b}')
+    );
+    assert!(
+        !blast_with(&args, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], None)
+            .stdout
+            .contains('\u{1b}')
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -477,10 +724,21 @@ fn list_shows_what_a_topology_holds_and_filters() {
         assert!(run.stdout.contains(section), "{section}:\n{}", run.stdout);
     }
     let listing = json(&blast(&["list", QUICKSTART, "db.*", "--format", "json"]).stdout);
-    let ids: Vec<&str> = listing["components"].as_array().expect("components").iter().map(|c| c["id"].as_str().expect("id")).collect();
+    let ids: Vec<&str> = listing["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect();
     assert_eq!(ids, ["db.replica-a", "db.replica-b", "db.replica-c"]);
     let listing = json(&blast(&["list", QUICKSTART, "--kind", "load_balancer", "--format", "json"]).stdout);
-    assert!(listing["components"].as_array().expect("components").iter().all(|c| c["kind"] == "load_balancer"));
+    assert!(
+        listing["components"]
+            .as_array()
+            .expect("components")
+            .iter()
+            .all(|c| c["kind"] == "load_balancer")
+    );
     assert_eq!(listing["scenarios"], serde_json::json!([]));
     let listing = json(&blast(&["list", QUICKSTART, "--format", "json"]).stdout);
     assert_eq!(listing["scenarios"][0]["name"], "drain-one-replica");
@@ -497,7 +755,13 @@ fn man_pages_exist_for_every_command_they_name() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let page = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let root_page = page("blast.1");
-    for section in [".SH \"EXIT STATUS\"", ".SH \"ENVIRONMENT\"", ".SH \"EXAMPLES\"", "CLICOLOR_FORCE", "NO_COLOR"] {
+    for section in [
+        ".SH \"EXIT STATUS\"",
+        ".SH \"ENVIRONMENT\"",
+        ".SH \"EXAMPLES\"",
+        "CLICOLOR_FORCE",
+        "NO_COLOR",
+    ] {
         assert!(root_page.contains(section), "blast.1 lacks {section}");
     }
     // Every page has the sections, and every blast-CMD(1) it names is a file.
@@ -510,7 +774,10 @@ fn man_pages_exist_for_every_command_they_name() {
         for (i, _) in plain.match_indices("blast-") {
             let name: String = plain[i + 6..].chars().take_while(|c| c.is_ascii_lowercase()).collect();
             if plain[i + 6 + name.len()..].starts_with("(1)") {
-                assert!(dir.path().join(format!("blast-{name}.1")).exists(), "blast-{name}(1) is named but missing");
+                assert!(
+                    dir.path().join(format!("blast-{name}.1")).exists(),
+                    "blast-{name}(1) is named but missing"
+                );
             }
         }
     }
@@ -528,7 +795,11 @@ fn completions_offer_scenarios_ids_and_operations_from_the_topology() {
         args.extend_from_slice(words);
         let run = blast_with(
             &args,
-            &[("COMPLETE", "bash"), ("_CLAP_COMPLETE_INDEX", index.as_str()), ("_CLAP_IFS", "\n")],
+            &[
+                ("COMPLETE", "bash"),
+                ("_CLAP_COMPLETE_INDEX", index.as_str()),
+                ("_CLAP_IFS", "\n"),
+            ],
             None,
         );
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -538,13 +809,22 @@ fn completions_offer_scenarios_ids_and_operations_from_the_topology() {
         complete(&["check", QUICKSTART, "--scenario", ""]),
         ["drain-one-replica", "scale-in-too-far"]
     );
-    assert_eq!(complete(&["explain", QUICKSTART, "--scenario", "drain-one-replica", "db.rep"]), ["db.replica-a", "db.replica-b", "db.replica-c"]);
+    assert_eq!(
+        complete(&["explain", QUICKSTART, "--scenario", "drain-one-replica", "db.rep"]),
+        ["db.replica-a", "db.replica-b", "db.replica-c"]
+    );
     assert_eq!(complete(&["check", QUICKSTART, "--op", "fail-z"]), ["fail-zone"]);
-    assert_eq!(complete(&["check", QUICKSTART, "--op", "fail-zone demo-1"]), ["fail-zone demo-1a", "fail-zone demo-1b", "fail-zone demo-1c"]);
+    assert_eq!(
+        complete(&["check", QUICKSTART, "--op", "fail-zone demo-1"]),
+        ["fail-zone demo-1a", "fail-zone demo-1b", "fail-zone demo-1c"]
+    );
     assert!(complete(&["cuts", QUICKSTART, "--target", "acm"]).contains(&"acme".to_string()));
     // The registration script calls blast back.
     let script = blast(&["completions", "bash"]).stdout;
-    assert!(script.contains("COMPLETE=\"bash\"") || script.contains("COMPLETE=bash"), "{script}");
+    assert!(
+        script.contains("COMPLETE=\"bash\"") || script.contains("COMPLETE=bash"),
+        "{script}"
+    );
 }
 
 #[test]
@@ -556,19 +836,39 @@ fn graph_defaults_to_dot() {
 
 #[test]
 fn fail_on_ok_says_why_it_fails() {
-    let run = blast(&["check", QUICKSTART, "--op", "fail db.replica-a", "--fail-on", "ok", "--quiet"]);
+    let run = blast(&[
+        "check",
+        QUICKSTART,
+        "--op",
+        "fail db.replica-a",
+        "--fail-on",
+        "ok",
+        "--quiet",
+    ]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.starts_with("FAIL: --fail-on ok fails on every app; "), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("FAIL: --fail-on ok fails on every app; "),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.starts_with("FAIL: no customer affected"));
 }
 
 #[test]
 fn validate_json_has_a_schema_version_and_github_annotations_are_located() {
-    assert_eq!(json(&blast(&["validate", QUICKSTART, "--format", "json"]).stdout)["schema_version"], 2);
+    assert_eq!(
+        json(&blast(&["validate", QUICKSTART, "--format", "json"]).stdout)["schema_version"],
+        2
+    );
     let run = blast(&["validate", "topologies/us-east-1.yaml", "--format", "github"]);
     assert_eq!(run.code, 0);
     let mut lines = run.stdout.lines();
-    assert!(lines.next().expect("a notice").starts_with("::notice title=blast validate::valid topology"));
+    assert!(
+        lines
+            .next()
+            .expect("a notice")
+            .starts_with("::notice title=blast validate::valid topology")
+    );
     for line in lines {
         assert!(line.contains("file=topologies/us-east-1.yaml,line="), "{line}");
     }

@@ -114,6 +114,25 @@ fn dot_output_renders_to_a_png_with_graphviz() {
     let bytes = std::fs::read(&png).expect("png written");
     assert!(bytes.len() > 1000, "{} bytes", bytes.len());
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG signature");
+    // Labels holding backslashes, quotes and `\"` render too (issue 15, item 7).
+    let hostile = stdout(&[
+        "graph",
+        "tests/hostile/valid/hostile_labels.yaml",
+        "--scenario",
+        "forged",
+    ]);
+    std::fs::write(&source, hostile).expect("write dot");
+    let output = Process::new("dot")
+        .arg("-Tsvg")
+        .arg(&source)
+        .output()
+        .expect("dot runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let svg = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        svg.contains("back\\slash") && svg.contains("injected [label=x]"),
+        "{svg}"
+    );
 }
 
 fn yaml_as_json(path: &Path) -> Value {
@@ -164,10 +183,19 @@ const SCHEMA_CANNOT_DECIDE: &[(&str, &str)] = &[
     ("duplicate_id_customer_vs_app", "ids unique across the file"),
     ("duplicate_id_region", "ids unique across the file"),
     ("duplicate_id_zone_vs_region", "ids unique across the file"),
-    ("number_too_precise", "digits after the point, which a JSON number does not keep"),
+    (
+        "number_too_precise",
+        "digits after the point, which a JSON number does not keep",
+    ),
     ("number_1e400_capacity", "infinite once read as JSON"),
-    ("number_restart_time_overflow", "a duration too long for the clock, well-formed"),
-    ("number_quorum_beyond_u64", "a whole number beyond what a JSON number keeps exactly"),
+    (
+        "number_restart_time_overflow",
+        "a duration too long for the clock, well-formed",
+    ),
+    (
+        "number_quorum_beyond_u64",
+        "a whole number beyond what a JSON number keeps exactly",
+    ),
     ("syntax_unknown_tag", "a YAML tag, which JSON does not keep"),
 ];
 
@@ -200,13 +228,22 @@ fn the_schema_agrees_with_validate_on_every_fixture() {
     let schema: Value = serde_json::from_str(&stdout(&["schema"])).expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
     let mut accepted = 0;
-    for dir in ["topologies", "tests/fixtures/valid", "tests/fixtures/check", "tests/hostile/valid"] {
+    for dir in [
+        "topologies",
+        "tests/fixtures/valid",
+        "tests/fixtures/check",
+        "tests/hostile/valid",
+    ] {
         for path in yaml_files(dir) {
             let (code, _, stderr) = blast(&["validate", path.to_str().expect("utf-8")]);
             assert_eq!(code, 0, "{}: {stderr}", path.display());
             let document = yaml_as_json_lossy(&path).expect("valid YAML");
             let errors: Vec<String> = validator.iter_errors(&document).map(|e| e.to_string()).collect();
-            assert!(errors.is_empty(), "the schema rejects valid {}: {errors:?}", path.display());
+            assert!(
+                errors.is_empty(),
+                "the schema rejects valid {}: {errors:?}",
+                path.display()
+            );
             accepted += 1;
         }
     }
@@ -216,7 +253,9 @@ fn the_schema_agrees_with_validate_on_every_fixture() {
         for path in yaml_files(dir) {
             let (code, _, _) = blast(&["validate", path.to_str().expect("utf-8")]);
             assert_eq!(code, 2, "{} should be invalid", path.display());
-            let Some(document) = yaml_as_json_lossy(&path) else { continue };
+            let Some(document) = yaml_as_json_lossy(&path) else {
+                continue;
+            };
             let stem = path.file_stem().and_then(|s| s.to_str()).expect("a name");
             let cannot = SCHEMA_CANNOT_DECIDE.iter().any(|(name, _)| *name == stem);
             match (validator.is_valid(&document), cannot) {
@@ -227,8 +266,15 @@ fn the_schema_agrees_with_validate_on_every_fixture() {
             }
         }
     }
-    assert!(undecided.is_empty(), "the schema and validate disagree:\n{}", undecided.join("\n"));
-    assert!(accepted >= 20 && rejected >= 60, "{accepted} accepted, {rejected} rejected");
+    assert!(
+        undecided.is_empty(),
+        "the schema and validate disagree:\n{}",
+        undecided.join("\n")
+    );
+    assert!(
+        accepted >= 20 && rejected >= 60,
+        "{accepted} accepted, {rejected} rejected"
+    );
 }
 
 /// The schema files the bundled topologies name (`# yaml-language-server:
@@ -236,9 +282,17 @@ fn the_schema_agrees_with_validate_on_every_fixture() {
 #[test]
 fn the_shipped_schema_files_are_current_and_named_by_the_topologies() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for (file, args) in [("schema/topology.schema.json", vec!["schema"]), ("schema/plan.schema.json", vec!["schema", "--plan"])] {
+    for (file, args) in [
+        ("schema/topology.schema.json", vec!["schema"]),
+        ("schema/plan.schema.json", vec!["schema", "--plan"]),
+    ] {
         let shipped = std::fs::read_to_string(root.join(file)).expect("shipped schema");
-        assert_eq!(shipped, stdout(&args), "{file} is stale: run `blast {}` > {file}", args.join(" "));
+        assert_eq!(
+            shipped,
+            stdout(&args),
+            "{file} is stale: run `blast {}` > {file}",
+            args.join(" ")
+        );
     }
     for path in yaml_files("topologies") {
         let first = std::fs::read_to_string(&path).expect("topology");
@@ -250,7 +304,11 @@ fn the_shipped_schema_files_are_current_and_named_by_the_topologies() {
     }
     for path in yaml_files("plans") {
         let first = std::fs::read_to_string(&path).expect("plan");
-        assert!(first.starts_with("# yaml-language-server: $schema=../schema/plan.schema.json\n"), "{}", path.display());
+        assert!(
+            first.starts_with("# yaml-language-server: $schema=../schema/plan.schema.json\n"),
+            "{}",
+            path.display()
+        );
     }
     // Every property a user hovers over has a description.
     let schema: Value = serde_json::from_str(&stdout(&["schema"])).expect("schema");

@@ -39,7 +39,6 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// by `.ci/run` with `cargo test --test hostile -- --ignored`.
 const SLOW_TIMEOUT: Duration = Duration::from_secs(300);
 
-
 const TARGET: &str = "tests/hostile/target.yaml";
 
 fn root() -> &'static Path {
@@ -814,7 +813,10 @@ fn alias_bombs_hit_a_limit_with_a_clear_message() {
     let path = dir.path().join("quadratic.yaml");
     std::fs::write(&path, alias_bomb(600, 500, 0)).expect("write");
     let stderr = rejected(&["validate", &path_arg(&path)]);
-    assert_contains(&stderr, "error: the file exceeds a safety limit: more than 250000 YAML values");
+    assert_contains(
+        &stderr,
+        "error: the file exceeds a safety limit: more than 250000 YAML values",
+    );
     assert_contains(&stderr, "YAML values (counting an alias each time it is used)");
     assert_contains(
         &stderr,
@@ -1048,11 +1050,55 @@ fn the_fuzz_corpus_replays_without_a_panic() {
     use blast_radius::{engine, render, report};
 
     fn check(topology: &Topology, plan: &blast_radius::plan::Plan) {
+        use render::check::CheckFormat;
         let outcome = engine::run(topology, plan);
         let fail_on = plan.fail_on.unwrap_or_default();
         let report = report::build(topology, plan, "fuzz".to_string(), &outcome, fail_on);
-        let _ = render::json::to_string(&report);
-        let _ = render::check::table(&report, render::Style::default());
+        let run = report::CheckRun::new(vec![report], "fuzz.yaml".into());
+        for format in [
+            CheckFormat::Table,
+            CheckFormat::Json,
+            CheckFormat::Markdown,
+            CheckFormat::Github,
+            CheckFormat::Junit,
+            CheckFormat::Sarif,
+        ] {
+            let _ = format.render(&run, render::Style::default());
+        }
+    }
+
+    /// The `selector` target: a selector as written, as an `--op` target,
+    /// and as `surges` and `failover` entries of a small topology.
+    fn selector(text: &str, quickstart: &Topology) {
+        use blast_radius::input::raw::RawSelector;
+        use blast_radius::model::selector::Selector;
+        if let Ok(raw) = parse_yaml::<RawSelector>(text, Path::new("selector"), Limits::default())
+            && let Ok(selector) = Selector::parse(&raw, "target")
+        {
+            let _ = selector.resolve(quickstart, "target");
+        }
+        let line = text.lines().next().unwrap_or_default();
+        let ops = vec![
+            format!("fail '{}'", line.replace('\'', "")),
+            format!("shift-load api to={line}"),
+        ];
+        if let Ok(raw) = inline_plan(&ops)
+            && let Ok(plan) = resolve(quickstart, &raw, Origin::Inline, &[])
+        {
+            check(quickstart, &plan);
+        }
+        let indented: String = text.lines().take(40).map(|l| format!("      {l}\n")).collect();
+        for field in ["surges:\n", "failover:\n"] {
+            let yaml = format!(
+                "version: 1\nregions:\n  - id: r\n    zones: [z1, z2]\nservices:\n  - id: a\n    region: r\n    capacity: 10\n    load: 5\n  - id: b\n    region: r\n    capacity: 10\n    load: 5\n    {field}{indented}customers:\n  - id: k\n    apps:\n      - id: k.app\n        depends_on: [b]\n"
+            );
+            if let Ok(topology) = topology_from_str(&yaml, Path::new("fuzz.yaml"), Limits::default())
+                && let Ok(raw) = inline_plan(&["fail a".to_string()])
+                && let Ok(plan) = resolve(&topology, &raw, Origin::Inline, &[])
+            {
+                check(&topology, &plan);
+            }
+        }
     }
 
     let quickstart_path = root().join("topologies/quickstart.yaml");
@@ -1061,7 +1107,7 @@ fn the_fuzz_corpus_replays_without_a_panic() {
     let limits = Limits::default();
     let mut replayed = 0;
     let mut panicked = Vec::new();
-    for target in ["topology", "plan", "op"] {
+    for target in ["topology", "plan", "op", "selector"] {
         let dir = root().join("fuzz/corpus").join(target);
         let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
@@ -1096,6 +1142,7 @@ fn the_fuzz_corpus_replays_without_a_panic() {
                         check(&quickstart, &plan);
                     }
                 }
+                "selector" => selector(&text, &quickstart),
                 _ => {
                     let ops: Vec<String> = text.lines().take(8).map(str::to_string).collect();
                     for op in &ops {
@@ -1368,7 +1415,10 @@ fn check_a_deep_chain(length: usize, timeout: Duration) {
     ));
     let path = dir.path().join("chain.yaml");
     std::fs::write(&path, text).expect("write chain");
-    let run = blast_within(&["check", &path_arg(&path), "--op", "fail s0", "--format", "json"], timeout);
+    let run = blast_within(
+        &["check", &path_arg(&path), "--op", "fail s0", "--format", "json"],
+        timeout,
+    );
     assert_eq!(run.code, Some(1));
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     let app = report["components"]
@@ -1384,7 +1434,10 @@ fn check_a_deep_chain(length: usize, timeout: Duration) {
         .map(|p| p.as_str().expect("id"))
         .collect();
     assert_eq!(path.len(), 50);
-    assert_eq!((path[0], path[1], path[49]), ("s0", format!("s{}", length - 48).as_str(), "k.app"));
+    assert_eq!(
+        (path[0], path[1], path[49]),
+        ("s0", format!("s{}", length - 48).as_str(), "k.app")
+    );
     assert_eq!(app["path_elided"], length - 49);
 }
 
@@ -1451,12 +1504,21 @@ fn long_names_answer_quickly(n: usize, timeout: Duration) {
         let run = blast_within(&args, timeout);
         assert_eq!(run.code, Some(2), "{:?}: {}", &args[..2], run.stderr);
         assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
-        assert!(started.elapsed() < timeout / 4, "{:?} took {:?}", &args[..3], started.elapsed());
+        assert!(
+            started.elapsed() < timeout / 4,
+            "{:?} took {:?}",
+            &args[..3],
+            started.elapsed()
+        );
     }
     // A dangling 100,000-character id in `validate`.
     let dangling = dir.path().join("dangling.yaml");
     let mut text = std::fs::read_to_string(&topology).expect("topology");
-    text = text.replacen("      - id: k.app\n        depends_on: [s0]", &format!("      - id: k.app\n        depends_on: [{}]", "y".repeat(100_000)), 1);
+    text = text.replacen(
+        "      - id: k.app\n        depends_on: [s0]",
+        &format!("      - id: k.app\n        depends_on: [{}]", "y".repeat(100_000)),
+        1,
+    );
     std::fs::write(&dangling, text).expect("write");
     let started = Instant::now();
     let run = blast_within(&["validate", &path_arg(&dangling)], timeout);
@@ -1545,7 +1607,9 @@ fn arguments_and_paths_are_escaped_in_every_message() {
 #[test]
 fn a_file_name_cannot_forge_a_workflow_command_or_a_line() {
     let dir = tempdir();
-    let name = dir.path().join("plan\n::notice title=blast radius::PASS: all good\n.yaml");
+    let name = dir
+        .path()
+        .join("plan\n::notice title=blast radius::PASS: all good\n.yaml");
     std::fs::write(&name, "steps:\n  - fail: { target: nobody }\n").expect("write");
     let plan = path_arg(&name);
     for format in ["table", "github", "json", "junit", "sarif"] {
@@ -1565,7 +1629,13 @@ fn a_file_name_cannot_forge_a_workflow_command_or_a_line() {
     let run = blast(&["check", TARGET, "--plan", &plan]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stdout.contains("Plan: plan "), "{}", run.stdout);
-    assert!(run.stdout.lines().all(|l| !l.starts_with("::") && !l.starts_with("PASS: all good")), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .lines()
+            .all(|l| !l.starts_with("::") && !l.starts_with("PASS: all good")),
+        "{}",
+        run.stdout
+    );
 }
 
 #[cfg(target_os = "linux")]
@@ -1579,7 +1649,10 @@ fn a_failed_write_to_stdout_is_exit_2_with_a_message() {
         vec!["schema"],
         vec!["graph", TARGET],
     ] {
-        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
         let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("blast"))
             .current_dir(root())
             .args(&args)
@@ -1594,7 +1667,16 @@ fn a_failed_write_to_stdout_is_exit_2_with_a_message() {
         );
     }
     // An --output file that cannot be written: the same, and stdout untouched.
-    let run = blast(&["check", TARGET, "--op", "fail api", "--format", "json", "--output", "/dev/full/report.json"]);
+    let run = blast(&[
+        "check",
+        TARGET,
+        "--op",
+        "fail api",
+        "--format",
+        "json",
+        "--output",
+        "/dev/full/report.json",
+    ]);
     assert_eq!(run.code, Some(2));
     assert!(run.stdout.is_empty());
     assert_contains(&run.stderr, "error: cannot write `/dev/full/report.json`");
@@ -1618,7 +1700,15 @@ fn an_interrupt_clears_the_progress_line() {
     std::fs::write(&topology, text).expect("write");
     let (mut master, mut slave) = (0, 0);
     // SAFETY: openpty fills the two descriptors; the null pointers ask for defaults.
-    let opened = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
     assert_eq!(opened, 0, "openpty");
     // SAFETY: both descriptors were just opened and are owned here.
     let (master, slave) = unsafe { (std::fs::File::from_raw_fd(master), std::fs::File::from_raw_fd(slave)) };
@@ -1658,5 +1748,9 @@ fn an_interrupt_clears_the_progress_line() {
         seen.extend(bytes);
     }
     assert_eq!(status.code(), Some(130), "exit status after SIGINT");
-    assert!(seen.ends_with(b"\r\x1b[2K\x1b[?25h"), "the line is not cleared: {:?}", String::from_utf8_lossy(&seen));
+    assert!(
+        seen.ends_with(b"\r\x1b[2K\x1b[?25h"),
+        "the line is not cleared: {:?}",
+        String::from_utf8_lossy(&seen)
+    );
 }

@@ -156,8 +156,8 @@ fn load(cx: &Context, path: &Path, quiet: bool) -> Result<Topology> {
     const BIG: u64 = 8 * 1024 * 1024;
     let big = std::fs::metadata(path).is_ok_and(|m| m.len() > BIG);
     let spinner = if big && cx.environment.stderr_is_terminal && !quiet {
-        let spinner = indicatif::ProgressBar::new_spinner()
-            .with_message(format!("loading {}", crate::text::path(path)));
+        let spinner =
+            indicatif::ProgressBar::new_spinner().with_message(format!("loading {}", crate::text::path(path)));
         spinner.enable_steady_tick(std::time::Duration::from_millis(120));
         Some(spinner)
     } else {

@@ -29,9 +29,7 @@ pub(crate) fn completions(shell: clap_complete::Shell) -> Result<Output> {
         clap_complete::Shell::PowerShell => &Powershell,
         clap_complete::Shell::Zsh => &Zsh,
         _ => {
-            return Err(Error::usage(Diagnostic::new(format!(
-                "no completions for {shell}"
-            ))));
+            return Err(Error::usage(Diagnostic::new(format!("no completions for {shell}"))));
         }
     };
     let mut buffer = Vec::new();
@@ -64,7 +62,9 @@ fn examples(command: &str) -> &'static str {
         }
         "validate" => "blast validate topo.yaml\nblast validate topo.yaml --format github",
         "explain" => "blast explain topo.yaml --scenario s3-2017 trello",
-        "list" => "blast list topo.yaml\nblast list topo.yaml 's3.*'\nblast list topo.yaml --kind database --format json",
+        "list" => {
+            "blast list topo.yaml\nblast list topo.yaml 's3.*'\nblast list topo.yaml --kind database --format json"
+        }
         "spof" => "blast spof topo.yaml --top 10",
         "cuts" => "blast cuts topo.yaml --target acme --max-size 3",
         "diff" => "blast diff old.yaml new.yaml --format markdown",
@@ -86,7 +86,11 @@ fn roff_text(text: &str) -> String {
     text.lines()
         .map(|line| {
             let line = line.replace('\\', "\\e");
-            if line.starts_with(['.', '\'']) { format!("\\&{line}") } else { line }
+            if line.starts_with(['.', '\'']) {
+                format!("\\&{line}")
+            } else {
+                line
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -129,7 +133,13 @@ fn page(command: &clap::Command, name: &str, pages: &[String]) -> Result<String>
     let see_also: Vec<String> = pages
         .iter()
         .filter(|p| p.as_str() != name)
-        .map(|p| if p.is_empty() { "blast(1)".to_string() } else { format!("blast-{p}(1)") })
+        .map(|p| {
+            if p.is_empty() {
+                "blast(1)".to_string()
+            } else {
+                format!("blast-{p}(1)")
+            }
+        })
         .collect();
     out.push_str(&format!(".SH \"SEE ALSO\"\n{}\n", roff_text(&see_also.join(", "))));
     Ok(out)

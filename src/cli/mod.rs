@@ -64,7 +64,9 @@ pub struct Environment {
 /// without touching the `cuts` arguments (owned with the analyses).
 pub fn command() -> clap::Command {
     Cli::command().mut_subcommand("cuts", |cuts| {
-        cuts.mut_arg("target", |target| target.add(ArgValueCompleter::new(complete::component)))
+        cuts.mut_arg("target", |target| {
+            target.add(ArgValueCompleter::new(complete::component))
+        })
     })
 }
 

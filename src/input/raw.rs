@@ -986,10 +986,14 @@ impl<'de> Deserialize<'de> for StepKey {
                 Err(E::custom(format!("a step's key is its kind, not null; {STEP_EXAMPLE}")))
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<StepKey, A::Error> {
-                Err(de::Error::custom(format!("a step's key is its kind, not a list; {STEP_EXAMPLE}")))
+                Err(de::Error::custom(format!(
+                    "a step's key is its kind, not a list; {STEP_EXAMPLE}"
+                )))
             }
             fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<StepKey, A::Error> {
-                Err(de::Error::custom(format!("a step's key is its kind, not a mapping; {STEP_EXAMPLE}")))
+                Err(de::Error::custom(format!(
+                    "a step's key is its kind, not a mapping; {STEP_EXAMPLE}"
+                )))
             }
         }
         deserializer.deserialize_any(KeyVisitor)

@@ -98,7 +98,7 @@ fn open(path: &Path, limits: Limits) -> Result<(File, Option<u64>)> {
     // Checked again on the open file: the path may have changed since.
     refuse_special(path, &kind)?;
     // Devices report no size, so the read itself is bounded too.
-    let size = metadata.is_file().then(|| metadata.len());
+    let size = metadata.is_file().then_some(metadata.len());
     if size.is_some_and(|len| len > limits.max_file_bytes) {
         return Err(too_big(path, limits));
     }
@@ -111,7 +111,11 @@ fn refuse_special(path: &Path, kind: &std::fs::FileType) -> Result<()> {
     {
         use std::os::unix::fs::FileTypeExt;
         if kind.is_fifo() || kind.is_socket() {
-            let what = if kind.is_fifo() { "a named pipe (FIFO)" } else { "a socket" };
+            let what = if kind.is_fifo() {
+                "a named pipe (FIFO)"
+            } else {
+                "a socket"
+            };
             return Err(Diagnostic::new(format!("`{}` is {what}, not a file", text_path(path)))
                 .help("pass a regular file, or `-` and the stream on standard input")
                 .into());
@@ -137,9 +141,11 @@ fn read_bytes(reader: impl Read, path: &Path, size: Option<u64>, limits: Limits)
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             // A terminal opened without blocking has nothing to read yet.
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                return Err(Diagnostic::new(format!("`{}` is not a file (nothing to read)", text_path(path)))
-                    .help("pass a regular file, or `-` and the stream on standard input")
-                    .into());
+                return Err(
+                    Diagnostic::new(format!("`{}` is not a file (nothing to read)", text_path(path)))
+                        .help("pass a regular file, or `-` and the stream on standard input")
+                        .into(),
+                );
             }
             Err(e) => return Err(open_error(path, &e)),
         };

@@ -262,7 +262,10 @@ fn no_scenario(topology: &Topology, name: &str) -> Error {
 fn listed(names: &[&str], limit: usize) -> String {
     let mut text = names.iter().take(limit).copied().collect::<Vec<_>>().join(", ");
     if names.len() > limit {
-        text.push_str(&format!(" and {} more (`blast list` shows them all)", names.len() - limit));
+        text.push_str(&format!(
+            " and {} more (`blast list` shows them all)",
+            names.len() - limit
+        ));
     }
     text
 }

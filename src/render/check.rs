@@ -141,7 +141,11 @@ pub fn table(report: &Report, style: Style) -> String {
         plan.push_str(&format!(": {}", indented(description, "  ")));
     }
     if let Some(width) = style.width {
-        plan = plan.lines().map(|line| wrap(line, width, "  ")).collect::<Vec<_>>().join("\n");
+        plan = plan
+            .lines()
+            .map(|line| wrap(line, width, "  "))
+            .collect::<Vec<_>>()
+            .join("\n");
     }
     out.push_str(&plan);
     out.push_str(&format!(
@@ -188,10 +192,19 @@ fn customers_table(report: &Report, style: Style) -> String {
         return "Customers: none affected\n".to_string();
     }
     let mut out = String::from("Customers\n");
-    let id_width = report.customers.iter().map(|c| c.id.chars().count()).max().unwrap_or(0).min(24);
-    let mut table = new_table(&["customer", "status", "weight", "recovery", "affected apps"], style.color)
-        .min_width(0, id_width)
-        .min_width(1, 8);
+    let id_width = report
+        .customers
+        .iter()
+        .map(|c| c.id.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    let mut table = new_table(
+        &["customer", "status", "weight", "recovery", "affected apps"],
+        style.color,
+    )
+    .min_width(0, id_width)
+    .min_width(1, 8);
     for c in &report.customers {
         table.add_cells(vec![
             Cell::new(shown(&c.id)),
@@ -219,7 +232,13 @@ fn components_table(report: &Report, style: Style) -> String {
         Some(w) if narrow => (w / 2).max(32),
         _ => path_budget(style),
     };
-    let id_width = report.components.iter().map(|c| c.id.chars().count()).max().unwrap_or(0).min(28);
+    let id_width = report
+        .components
+        .iter()
+        .map(|c| c.id.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(28);
     let header: &[&str] = if narrow {
         &["component", "status", "recovery", "cause, path"]
     } else {

@@ -196,7 +196,10 @@ pub fn junit(run: &CheckRun) -> String {
     for report in &run.plans {
         let (plan_name, prefix) = match run.single() {
             Some(_) => (String::new(), String::new()),
-            None => (format!("{}: ", report.plan.source), xml(&format!("{}.", report.plan.source))),
+            None => (
+                format!("{}: ", report.plan.source),
+                xml(&format!("{}.", report.plan.source)),
+            ),
         };
         let (apps, policy) = suites(report, &prefix);
         tests += apps.tests + policy.tests;

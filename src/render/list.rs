@@ -38,7 +38,11 @@ pub fn table(listing: &Listing, style: Style) -> String {
                     c.kind.clone(),
                     c.section.to_string(),
                     dash(c.region.as_deref()),
-                    if c.zones.is_empty() { "-".to_string() } else { c.zones.join(", ") },
+                    if c.zones.is_empty() {
+                        "-".to_string()
+                    } else {
+                        c.zones.join(", ")
+                    },
                     dash(c.customer.as_deref()),
                 ]
             })

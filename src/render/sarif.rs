@@ -57,7 +57,11 @@ fn uri(path: &std::path::Path) -> String {
             other => out.push_str(&format!("%{other:02X}")),
         }
     }
-    if path.is_absolute() { format!("file://{out}") } else { out }
+    if path.is_absolute() {
+        format!("file://{out}")
+    } else {
+        out
+    }
 }
 
 fn location(at: Option<&Location>) -> Vec<Value> {
@@ -72,7 +76,14 @@ fn location(at: Option<&Location>) -> Vec<Value> {
     }
 }
 
-fn result(rule_id: &str, rule_index: usize, level: &str, message: &str, at: Option<&Location>, properties: Value) -> Value {
+fn result(
+    rule_id: &str,
+    rule_index: usize,
+    level: &str,
+    message: &str,
+    at: Option<&Location>,
+    properties: Value,
+) -> Value {
     json!({
         "ruleId": rule_id,
         "ruleIndex": rule_index,
@@ -121,14 +132,43 @@ fn report_results(report: &Report) -> Vec<Value> {
     for v in &report.violations {
         let index = ViolationKind::ALL.iter().position(|k| *k == v.kind).unwrap_or(0);
         let properties = json!({ "plan": report.plan.source, "step": v.step, "component": v.component });
-        results.push(result(v.kind.as_str(), index, "error", &v.message, v.at.as_ref(), properties));
+        results.push(result(
+            v.kind.as_str(),
+            index,
+            "error",
+            &v.message,
+            v.at.as_ref(),
+            properties,
+        ));
     }
     let threshold = report.fail_on.threshold();
-    for c in report.customers.iter().filter(|c| threshold.is_some_and(|t| c.status >= t)) {
-        let apps: Vec<String> = c.affected_apps.iter().map(|a| format!("{} ({})", a.id, a.status)).collect();
-        let message = format!("customer {} is {} ({}): {}", c.id, c.status, report.plan.source, apps.join(", "));
-        let properties = json!({ "plan": report.plan.source, "customer": c.id, "status": c.status, "recovery": c.recovery });
-        results.push(result(CUSTOMER_RULE, ViolationKind::ALL.len(), "error", &message, Some(&c.app_at), properties));
+    for c in report
+        .customers
+        .iter()
+        .filter(|c| threshold.is_some_and(|t| c.status >= t))
+    {
+        let apps: Vec<String> = c
+            .affected_apps
+            .iter()
+            .map(|a| format!("{} ({})", a.id, a.status))
+            .collect();
+        let message = format!(
+            "customer {} is {} ({}): {}",
+            c.id,
+            c.status,
+            report.plan.source,
+            apps.join(", ")
+        );
+        let properties =
+            json!({ "plan": report.plan.source, "customer": c.id, "status": c.status, "recovery": c.recovery });
+        results.push(result(
+            CUSTOMER_RULE,
+            ViolationKind::ALL.len(),
+            "error",
+            &message,
+            Some(&c.app_at),
+            properties,
+        ));
     }
     results
 }
@@ -169,11 +209,23 @@ pub fn validate(inventory: &Inventory) -> String {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            result(w.kind.as_str(), index, level, &w.message, w.at.as_ref(), json!({ "components": w.components }))
+            result(
+                w.kind.as_str(),
+                index,
+                level,
+                &w.message,
+                w.at.as_ref(),
+                json!({ "components": w.components }),
+            )
         })
         .collect();
     let properties = json!({ "valid": true, "components": inventory.components, "warnings": inventory.warnings.len() });
-    log(rules, results, json!({ "executionSuccessful": true, "exitCode": 0 }), properties)
+    log(
+        rules,
+        results,
+        json!({ "executionSuccessful": true, "exitCode": 0 }),
+        properties,
+    )
 }
 
 /// An input or usage error: no results, a failed invocation whose

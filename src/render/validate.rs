@@ -14,7 +14,11 @@ use crate::text::{plural, shown, xml};
 
 /// `valid topology NAME: 12 components, ...; N warnings`.
 fn headline(summary: &Inventory) -> String {
-    let name = summary.name.as_deref().map(|n| format!(" {}", shown(n))).unwrap_or_default();
+    let name = summary
+        .name
+        .as_deref()
+        .map(|n| format!(" {}", shown(n)))
+        .unwrap_or_default();
     format!(
         "valid topology{name}: {}, {}, {}; {}",
         plural(summary.components, "component"),
@@ -38,7 +42,12 @@ pub fn table(summary: &Inventory) -> String {
         .map(|(kind, n)| format!("{} {n}", shown(kind)))
         .collect::<Vec<_>>()
         .join(", ");
-    let scenarios = summary.scenarios.iter().map(|s| shown(s)).collect::<Vec<_>>().join(", ");
+    let scenarios = summary
+        .scenarios
+        .iter()
+        .map(|s| shown(s))
+        .collect::<Vec<_>>()
+        .join(", ");
     let rows: [(&str, usize, String); 6] = [
         ("components", summary.components, kinds),
         ("regions", summary.regions, String::new()),
@@ -141,4 +150,3 @@ pub fn junit(summary: &Inventory) -> String {
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
 }
-

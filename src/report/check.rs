@@ -581,10 +581,10 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
             after_rollback.add(recovery.status_after_rollback, &customer.weight);
         }
         affected_apps.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id)));
-        let app_at = affected_apps
-            .first()
-            .and_then(|a| topology.find(&a.id))
-            .map_or_else(|| customer.pos.at(topology.source()), |c| topology.component(c).pos.at(topology.source()));
+        let app_at = affected_apps.first().and_then(|a| topology.find(&a.id)).map_or_else(
+            || customer.pos.at(topology.source()),
+            |c| topology.component(c).pos.at(topology.source()),
+        );
         customers.push(CustomerReport {
             id: customer.id.clone(),
             name: customer.name.clone(),

@@ -40,7 +40,11 @@ impl CheckRun {
             .filter(|r| r.verdict == Verdict::Fail)
             .map(|r| r.plan.source.as_str())
             .collect();
-        let verdict = if failed.is_empty() { Verdict::Pass } else { Verdict::Fail };
+        let verdict = if failed.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        };
         let text = match (failed.len(), plans.len()) {
             (0, 1) => "PASS: the plan passes the gate".to_string(),
             (0, n) => format!("PASS: all {n} plans pass the gate"),
