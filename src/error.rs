@@ -273,7 +273,7 @@ const SUGGEST_MAX_LEN: usize = 64;
 
 /// The candidate nearest to `wanted`, if it is close enough to be a likely
 /// typo. Costs O(candidates) with a bounded constant whatever `wanted` is:
-/// names longer than [`SUGGEST_MAX_LEN`] get no suggestion, and candidates
+/// names longer than 64 bytes get no suggestion, and candidates
 /// whose length is too far from the name's are skipped before any comparison.
 pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     if wanted.len() > SUGGEST_MAX_LEN {
