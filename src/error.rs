@@ -17,14 +17,11 @@ pub struct Location {
 }
 
 impl fmt::Display for Location {
+    /// `path:line:col`, the path made safe to print (it comes from the
+    /// command line) and standard input shown as `<stdin>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.path.display(), self.line, self.column)
+        write!(f, "{}:{}:{}", crate::text::path(&self.path), self.line, self.column)
     }
-}
-
-/// `path:line:col` with the path made safe to print (it comes from the command line).
-fn location_text(location: &Location) -> String {
-    crate::text::shown(&location.to_string())
 }
 
 /// Longest source line shown in a message; longer lines are cut.
@@ -197,7 +194,7 @@ impl Diagnostic {
     pub fn render(&self, severity: &str) -> String {
         let mut out = format!("{severity}: {}\n", self.message);
         if let Some(location) = &self.location {
-            out.push_str(&format!("  --> {}\n", location_text(location)));
+            out.push_str(&format!("  --> {location}\n"));
             if let Some(line) = &self.excerpt {
                 let number = location.line.to_string();
                 let gutter = " ".repeat(number.len());
@@ -245,6 +242,15 @@ impl Error {
         }
     }
 
+    /// `input` (a file or value is wrong) or `usage` (the command line is),
+    /// for machine-readable outputs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Input(_) => "input",
+            Error::Usage(_) => "usage",
+        }
+    }
+
     /// The process exit code this error maps to (SPEC section 1).
     pub fn exit_code(&self) -> u8 {
         2
@@ -259,14 +265,55 @@ impl From<Diagnostic> for Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The candidate nearest to `wanted`, if it is close enough to be a likely typo.
+/// Longest name (in bytes) compared for a "did you mean": the edit-distance
+/// work grows with the product of the two lengths, and a name longer than
+/// this is not a typo of an id. Ids of the bundled and generated topologies
+/// are far shorter.
+const SUGGEST_MAX_LEN: usize = 64;
+
+/// The candidate nearest to `wanted`, if it is close enough to be a likely
+/// typo. Costs O(candidates) with a bounded constant whatever `wanted` is:
+/// names longer than 64 bytes get no suggestion, and candidates
+/// whose length is too far from the name's are skipped before any comparison.
 pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    if wanted.len() > SUGGEST_MAX_LEN {
+        return None;
+    }
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
+        if !comparable(wanted.len(), candidate.len()) {
+            continue;
+        }
         let score = strsim::jaro_winkler(wanted, candidate);
         if score >= 0.8 && best.is_none_or(|(s, c)| score > s || (score == s && candidate < c)) {
             best = Some((score, candidate));
         }
     }
     best.map(|(_, c)| c.to_string())
+}
+
+/// Whether names of these lengths can be typos of each other: neither too
+/// long to compare, and neither more than about twice the other.
+fn comparable(a: usize, b: usize) -> bool {
+    b <= SUGGEST_MAX_LEN && a.max(b) <= 2 * a.min(b) + 3
+}
+
+/// Up to `limit` of `candidates` that start like `prefix` (a glob's literal
+/// start), for "nearest ids" help, with the same bounded cost as [`nearest`].
+pub fn nearest_by_prefix<'a>(
+    prefix: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    limit: usize,
+) -> Vec<&'a str> {
+    if prefix.is_empty() || prefix.len() > SUGGEST_MAX_LEN {
+        return Vec::new();
+    }
+    candidates
+        .into_iter()
+        .filter(|id| {
+            let head: String = id.chars().take(prefix.chars().count()).collect();
+            comparable(prefix.len(), head.len()) && strsim::jaro_winkler(prefix, &head) >= 0.8
+        })
+        .take(limit)
+        .collect()
 }

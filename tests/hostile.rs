@@ -30,9 +30,14 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
-/// No hostile input may take longer than this (the largest, a 2 GiB file,
-/// takes milliseconds): a run that does is a hang.
+/// No hostile input may take longer than this: a run that does is a hang.
+/// Each input here is small enough to run in a second or two on a busy
+/// 2-core machine, so the limit is generous (issue 15, item 12).
 const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The hang limit of the big-input group, `#[ignore]`d by default and run
+/// by `.ci/run` with `cargo test --test hostile -- --ignored`.
+const SLOW_TIMEOUT: Duration = Duration::from_secs(300);
 
 const TARGET: &str = "tests/hostile/target.yaml";
 
@@ -52,13 +57,20 @@ struct Run {
 /// Runs `blast ARGS...` from the crate root (so paths in messages are the
 /// relative paths given), bounded by [`TIMEOUT`]. Asserts it did not panic.
 fn blast<S: AsRef<OsStr>>(args: &[S]) -> Run {
+    blast_within(args, TIMEOUT)
+}
+
+/// [`blast`] with another hang limit.
+fn blast_within<S: AsRef<OsStr>>(args: &[S], timeout: Duration) -> Run {
     let started = Instant::now();
     let output = Command::cargo_bin("blast")
         .expect("the blast binary is built for integration tests")
+        .env_remove("COLUMNS")
+        .env_remove("CLICOLOR_FORCE")
         .current_dir(root())
         .env_remove("NO_COLOR")
         .args(args)
-        .timeout(TIMEOUT)
+        .timeout(timeout)
         .output()
         .expect("blast runs");
     let run = Run {
@@ -75,7 +87,7 @@ fn blast<S: AsRef<OsStr>>(args: &[S]) -> Run {
     );
     assert!(
         run.code.is_some(),
-        "blast {shown:?} was killed (timeout after {TIMEOUT:?} or a signal) after {:?}; stderr:\n{}",
+        "blast {shown:?} was killed (timeout after {timeout:?} or a signal) after {:?}; stderr:\n{}",
         run.took,
         run.stderr
     );
@@ -307,6 +319,7 @@ corpus!(
         alias_billion_laughs,
         amount_above_1e15,
         approval_dangling,
+        approvals_block_dangling,
         bytes_latin1,
         bytes_nul,
         count_1e400,
@@ -316,11 +329,13 @@ corpus!(
         dangling_target,
         delete_data_not_a_store,
         description_escape_sequence,
+        description_forged_verdict_then_error,
         duplicate_key,
         empty,
         expect_matches_negative,
         factor_nan,
         fail_on_invalid,
+        fail_on_list,
         fail_region_is_zone,
         fail_zone_unknown,
         glob_matches_nothing,
@@ -338,10 +353,18 @@ corpus!(
         selector_unknown_key,
         selector_zone_as_target,
         shift_percent_negative,
+        step_bare_word,
+        step_complex_key,
+        step_empty_map,
+        step_list,
+        step_null,
+        step_two_keys_block,
         step_two_kinds,
         step_unknown_field,
         steps_mapping,
         syntax_unclosed_flow_map,
+        target_list,
+        target_null,
         top_level_sequence,
         two_documents,
         unknown_step_kind,
@@ -355,6 +378,7 @@ corpus!(
     "op",
     check_op,
     [
+        bidi_override_in_target,
         count_1e400,
         count_and_percent,
         count_inf,
@@ -379,6 +403,7 @@ corpus!(
         selector_map_alias_bomb,
         selector_map_duplicate_key,
         selector_map_nested_deep,
+        selector_map_trailing_text,
         selector_map_unclosed,
         selector_map_unknown_key,
         selector_map_unquoted,
@@ -405,6 +430,7 @@ corpus!(
         crlf,
         document_markers,
         float_rounding,
+        hostile_labels,
         negative_zero,
         numeric_looking_ids_quoted,
         tabs_where_allowed,
@@ -782,22 +808,40 @@ fn alias_bombs_hit_a_limit_with_a_clear_message() {
     // Classic billion laughs: refused at the first value of the wrong type.
     let stderr = rejected(&["validate", "tests/hostile/topologies/alias_billion_laughs.yaml"]);
     assert_contains(&stderr, "unknown field `a`");
-    // Quadratic expansion through ids: the node budget (one node per byte of input).
+    // Quadratic expansion through ids: the node budget (one node per byte
+    // of input, at least 250,000) is passed by a 24 KB file.
     let path = dir.path().join("quadratic.yaml");
-    std::fs::write(&path, alias_bomb(2_000, 5_000, 0)).expect("write");
+    std::fs::write(&path, alias_bomb(600, 500, 0)).expect("write");
     let stderr = rejected(&["validate", &path_arg(&path)]);
-    assert_contains(&stderr, "error: the file exceeds a safety limit: more than ");
+    assert_contains(
+        &stderr,
+        "error: the file exceeds a safety limit: more than 250000 YAML values",
+    );
     assert_contains(&stderr, "YAML values (counting an alias each time it is used)");
     assert_contains(
         &stderr,
         "= help: write the repeated parts out instead of multiplying them with aliases",
     );
-    // A big file whose aliases replay more than a million events: the alias replay limit.
+}
+
+/// The same limits on inputs large enough to need the budgets scaled to
+/// the file: millions of nodes, a 4 MB file whose aliases replay more than
+/// a million events.
+#[test]
+#[ignore = "slow: a big input (.ci/run runs it with --ignored)"]
+fn alias_bombs_in_big_files_hit_a_limit() {
+    let dir = tempdir();
+    let path = dir.path().join("quadratic.yaml");
+    std::fs::write(&path, alias_bomb(2_000, 5_000, 0)).expect("write");
+    let run = blast_within(&["validate", &path_arg(&path)], SLOW_TIMEOUT);
+    assert_eq!(run.code, Some(2));
+    assert_contains(&run.stderr, "error: the file exceeds a safety limit: more than ");
     let path = dir.path().join("replay.yaml");
     std::fs::write(&path, alias_bomb(1_000, 1_200, 4_000_000)).expect("write");
-    let stderr = rejected(&["validate", &path_arg(&path)]);
+    let run = blast_within(&["validate", &path_arg(&path)], SLOW_TIMEOUT);
+    assert_eq!(run.code, Some(2));
     assert_contains(
-        &stderr,
+        &run.stderr,
         "error: the file exceeds a safety limit: its aliases expand to more than 1000000 YAML events (an alias bomb)",
     );
 }
@@ -918,6 +962,8 @@ fn results_go_to_stdout_and_errors_to_stderr_with_the_documented_codes() {
 fn read_one_line_then_close<S: AsRef<OsStr>>(args: &[S]) -> (Option<i32>, String, String) {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("blast"))
         .current_dir(root())
+        .env_remove("COLUMNS")
+        .env_remove("CLICOLOR_FORCE")
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -961,16 +1007,19 @@ fn a_closed_stdout_is_not_an_error() {
 
 #[test]
 fn a_closed_stdout_with_more_output_than_a_pipe_holds_is_not_an_error() {
-    // A chain of 3,000 services behind one app: failing the first takes all
-    // of them down, and the report is far larger than a pipe buffer.
+    // A chain of 800 services behind one app: failing the first takes all
+    // of them down, and every format's report is larger than a pipe buffer
+    // (64 KiB).
     let dir = tempdir();
     let path = dir.path().join("chain.yaml");
     let mut text = String::from("version: 1\nservices:\n  - id: s0\n");
-    for i in 1..3_000 {
+    for i in 1..800 {
         text.push_str(&format!("  - id: s{i}\n    depends_on: [s{}]\n", i - 1));
     }
-    text.push_str("customers:\n  - id: c\n    apps:\n      - id: c.app\n        depends_on: [s2999]\n");
+    text.push_str("customers:\n  - id: c\n    apps:\n      - id: c.app\n        depends_on: [s799]\n");
     std::fs::write(&path, text).expect("write");
+    let table = blast(&["check", &path_arg(&path), "--op", "fail s0"]);
+    assert!(table.stdout.len() > 64 * 1024, "{} bytes", table.stdout.len());
     for format in ["table", "json", "markdown"] {
         let (code, _, stderr) =
             read_one_line_then_close(&["check", &path_arg(&path), "--op", "fail s0", "--format", format]);
@@ -1001,11 +1050,55 @@ fn the_fuzz_corpus_replays_without_a_panic() {
     use blast_radius::{engine, render, report};
 
     fn check(topology: &Topology, plan: &blast_radius::plan::Plan) {
+        use render::check::CheckFormat;
         let outcome = engine::run(topology, plan);
         let fail_on = plan.fail_on.unwrap_or_default();
         let report = report::build(topology, plan, "fuzz".to_string(), &outcome, fail_on);
-        let _ = render::json::to_string(&report);
-        let _ = render::check::table(&report, false);
+        let run = report::CheckRun::new(vec![report], "fuzz.yaml".into());
+        for format in [
+            CheckFormat::Table,
+            CheckFormat::Json,
+            CheckFormat::Markdown,
+            CheckFormat::Github,
+            CheckFormat::Junit,
+            CheckFormat::Sarif,
+        ] {
+            let _ = format.render(&run, render::Style::default());
+        }
+    }
+
+    /// The `selector` target: a selector as written, as an `--op` target,
+    /// and as `surges` and `failover` entries of a small topology.
+    fn selector(text: &str, quickstart: &Topology) {
+        use blast_radius::input::raw::RawSelector;
+        use blast_radius::model::selector::Selector;
+        if let Ok(raw) = parse_yaml::<RawSelector>(text, Path::new("selector"), Limits::default())
+            && let Ok(selector) = Selector::parse(&raw, "target")
+        {
+            let _ = selector.resolve(quickstart, "target");
+        }
+        let line = text.lines().next().unwrap_or_default();
+        let ops = vec![
+            format!("fail '{}'", line.replace('\'', "")),
+            format!("shift-load api to={line}"),
+        ];
+        if let Ok(raw) = inline_plan(&ops)
+            && let Ok(plan) = resolve(quickstart, &raw, Origin::Inline, &[])
+        {
+            check(quickstart, &plan);
+        }
+        let indented: String = text.lines().take(40).map(|l| format!("      {l}\n")).collect();
+        for field in ["surges:\n", "failover:\n"] {
+            let yaml = format!(
+                "version: 1\nregions:\n  - id: r\n    zones: [z1, z2]\nservices:\n  - id: a\n    region: r\n    capacity: 10\n    load: 5\n  - id: b\n    region: r\n    capacity: 10\n    load: 5\n    {field}{indented}customers:\n  - id: k\n    apps:\n      - id: k.app\n        depends_on: [b]\n"
+            );
+            if let Ok(topology) = topology_from_str(&yaml, Path::new("fuzz.yaml"), Limits::default())
+                && let Ok(raw) = inline_plan(&["fail a".to_string()])
+                && let Ok(plan) = resolve(&topology, &raw, Origin::Inline, &[])
+            {
+                check(&topology, &plan);
+            }
+        }
     }
 
     let quickstart_path = root().join("topologies/quickstart.yaml");
@@ -1014,7 +1107,7 @@ fn the_fuzz_corpus_replays_without_a_panic() {
     let limits = Limits::default();
     let mut replayed = 0;
     let mut panicked = Vec::new();
-    for target in ["topology", "plan", "op"] {
+    for target in ["topology", "plan", "op", "selector"] {
         let dir = root().join("fuzz/corpus").join(target);
         let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
@@ -1049,6 +1142,7 @@ fn the_fuzz_corpus_replays_without_a_panic() {
                         check(&quickstart, &plan);
                     }
                 }
+                "selector" => selector(&text, &quickstart),
                 _ => {
                     let ops: Vec<String> = text.lines().take(8).map(str::to_string).collect();
                     for op in &ops {
@@ -1298,7 +1392,7 @@ mod engine_fuzz {
                 let status = component["status"].as_str().expect("status");
                 prop_assert!(matches!(status, "at_risk" | "degraded" | "down"), "{}", status);
             }
-            let _ = render::check::table(&report, false);
+            let _ = render::check::table(&report, render::Style::default());
             let _ = spof::spof(&topology, |_, _| {});
             if let Some(app) = topology.find("k.app") {
                 let _ = cuts::cuts(&topology, &cuts::Target { components: vec![app] }, 2, |_, _| {});
@@ -1307,33 +1401,26 @@ mod engine_fuzz {
     }
 }
 
-/// A 20,000-service chain once took 50 s and 20 GB: every affected component
-/// stored its whole chain. Chains are now shared per step and paths capped.
-#[test]
-fn deep_dependency_chains_stay_linear() {
+/// A chain of `length` services behind one app, failed at its start: the
+/// app's path keeps the origin and the last 49 hops.
+fn check_a_deep_chain(length: usize, timeout: Duration) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut text = String::from("version: 1\nservices:\n  - id: s0\n");
-    for i in 1..20_000 {
+    for i in 1..length {
         text.push_str(&format!("  - id: s{i}\n    depends_on: [s{}]\n", i - 1));
     }
-    text.push_str("customers:\n  - id: k\n    apps:\n      - id: k.app\n        depends_on: [s19999]\n");
+    text.push_str(&format!(
+        "customers:\n  - id: k\n    apps:\n      - id: k.app\n        depends_on: [s{}]\n",
+        length - 1
+    ));
     let path = dir.path().join("chain.yaml");
     std::fs::write(&path, text).expect("write chain");
-    let output = assert_cmd::Command::cargo_bin("blast")
-        .expect("binary")
-        .args([
-            "check",
-            path.to_str().expect("utf-8 path"),
-            "--op",
-            "fail s0",
-            "--format",
-            "json",
-        ])
-        .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .expect("blast runs");
-    assert_eq!(output.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let run = blast_within(
+        &["check", &path_arg(&path), "--op", "fail s0", "--format", "json"],
+        timeout,
+    );
+    assert_eq!(run.code, Some(1));
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     let app = report["components"]
         .as_array()
         .expect("components")
@@ -1347,6 +1434,323 @@ fn deep_dependency_chains_stay_linear() {
         .map(|p| p.as_str().expect("id"))
         .collect();
     assert_eq!(path.len(), 50);
-    assert_eq!((path[0], path[1], path[49]), ("s0", "s19952", "k.app"));
-    assert_eq!(app["path_elided"], 19_951);
+    assert_eq!(
+        (path[0], path[1], path[49]),
+        ("s0", format!("s{}", length - 48).as_str(), "k.app")
+    );
+    assert_eq!(app["path_elided"], length - 49);
+}
+
+/// Chains are shared per step and paths capped: a 3,000-service chain
+/// checks in a second or so (the 20,000 one is in the slow group).
+#[test]
+fn deep_dependency_chains_stay_linear() {
+    check_a_deep_chain(3_000, TIMEOUT);
+}
+
+/// A 20,000-service chain once took 50 s and 20 GB: every affected component
+/// stored its whole chain.
+#[test]
+#[ignore = "slow: a big input (.ci/run runs it with --ignored)"]
+fn deep_dependency_chains_of_20000_stay_linear() {
+    check_a_deep_chain(20_000, SLOW_TIMEOUT);
+}
+
+// ---------------------------------------------------------------------------
+// Round 2 (issue 15): long names, special files, terminal escapes in
+// arguments and paths, write failures, interrupts
+// ---------------------------------------------------------------------------
+
+/// A topology of `n` services (`s0`...), one customer app on `s0`, and
+/// `scenarios` scenarios (`sc0`...), written to `dir`.
+fn wide_topology(dir: &Path, n: usize, scenarios: usize) -> PathBuf {
+    let mut text = String::from("version: 1\nservices:\n");
+    for i in 0..n {
+        text.push_str(&format!("  - id: s{i}\n"));
+    }
+    text.push_str("customers:\n  - id: k\n    apps:\n      - id: k.app\n        depends_on: [s0]\n");
+    if scenarios > 0 {
+        text.push_str("scenarios:\n");
+        for i in 0..scenarios {
+            text.push_str(&format!("  sc{i}: {{ steps: [{{ fail: {{ target: s0 }} }}] }}\n"));
+        }
+    }
+    let path = dir.join(format!("wide-{n}-{scenarios}.yaml"));
+    std::fs::write(&path, text).expect("write topology");
+    path
+}
+
+/// Every place a name is looked up with a "did you mean", given a name far
+/// longer than any id: each must answer at once (it once cost name length x
+/// ids: 50 s for 20,000 characters against 100,000 ids).
+fn long_names_answer_quickly(n: usize, timeout: Duration) {
+    let dir = tempdir();
+    let topology = path_arg(&wide_topology(dir.path(), n, n / 5));
+    let long = "x".repeat(20_000);
+    let plan = dir.path().join("plan.yaml");
+    std::fs::write(&plan, format!("steps:\n  - fail: {{ target: {long} }}\n")).expect("write plan");
+    let op = format!("fail {long}");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["check", &topology, "--plan", plan.to_str().expect("utf-8")],
+        vec!["check", &topology, "--op", &op],
+        vec!["check", &topology, "--scenario", &long],
+        vec!["check", &topology, "--op", "fail s1", "--approve", &long],
+        vec!["explain", &topology, "--op", "fail s1", &long],
+        vec!["graph", &topology, "--focus", &long],
+        vec!["cuts", &topology, "--target", &long],
+    ];
+    for args in runs {
+        let started = Instant::now();
+        let run = blast_within(&args, timeout);
+        assert_eq!(run.code, Some(2), "{:?}: {}", &args[..2], run.stderr);
+        assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
+        assert!(
+            started.elapsed() < timeout / 4,
+            "{:?} took {:?}",
+            &args[..3],
+            started.elapsed()
+        );
+    }
+    // A dangling 100,000-character id in `validate`.
+    let dangling = dir.path().join("dangling.yaml");
+    let mut text = std::fs::read_to_string(&topology).expect("topology");
+    text = text.replacen(
+        "      - id: k.app\n        depends_on: [s0]",
+        &format!("      - id: k.app\n        depends_on: [{}]", "y".repeat(100_000)),
+        1,
+    );
+    std::fs::write(&dangling, text).expect("write");
+    let started = Instant::now();
+    let run = blast_within(&["validate", &path_arg(&dangling)], timeout);
+    assert_eq!(run.code, Some(2));
+    assert_contains(&run.stderr, "does not exist");
+    assert!(started.elapsed() < timeout / 4, "validate took {:?}", started.elapsed());
+}
+
+#[test]
+fn long_names_get_no_slow_suggestion() {
+    long_names_answer_quickly(20_000, TIMEOUT);
+}
+
+#[test]
+#[ignore = "slow: a big input (.ci/run runs it with --ignored)"]
+fn long_names_get_no_slow_suggestion_among_100000_ids() {
+    long_names_answer_quickly(100_000, SLOW_TIMEOUT);
+}
+
+#[test]
+fn suggestions_still_find_typos() {
+    let stderr = rejected(&["check", TARGET, "--op", "fail db.c"]);
+    assert_contains(&stderr, "did you mean `db.a`?");
+    let stderr = rejected(&["check", TARGET, "--op", "fail 'db.[c]*'"]);
+    assert_contains(&stderr, "nearest ids: db.a, db.b");
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_sockets_are_refused_without_blocking() {
+    let dir = tempdir();
+    let fifo = dir.path().join("f.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        println!("note: skipped: mkfifo is not available");
+        return;
+    }
+    let fifo = path_arg(&fifo);
+    let expected = format!(
+        "error: `{fifo}` is a named pipe (FIFO), not a file\n  = help: pass a regular file, or `-` and the stream on standard input\n"
+    );
+    assert_eq!(rejected(&["validate", &fifo]), expected);
+    assert_eq!(rejected(&["check", TARGET, "--plan", &fifo]), expected);
+    assert_eq!(rejected(&["diff", TARGET, &fifo]), expected);
+    let socket = dir.path().join("s.yaml");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).expect("a socket");
+    let stderr = rejected(&["validate", &path_arg(&socket)]);
+    assert_contains(&stderr, "is a socket, not a file");
+}
+
+/// Terminal control in arguments (clear screen, set title, bidi override).
+const ESCAPES: [&str; 3] = ["\u{1b}[2J", "\u{1b}]0;pwned\u{7}", "\u{202e}dne"];
+
+fn assert_no_raw_escapes(what: &str, text: &str) {
+    for c in ['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}'] {
+        assert!(!text.contains(c), "{what}: a raw {c:?} reached the terminal:\n{text}");
+    }
+}
+
+#[test]
+fn arguments_and_paths_are_escaped_in_every_message() {
+    for escape in ESCAPES {
+        let name = format!("x{escape}");
+        let bad_glob = format!("{escape}[");
+        let runs: Vec<Vec<&str>> = vec![
+            vec!["check", TARGET, "--scenario", &name],
+            vec!["check", TARGET, "--op", "fail api", "--approve", &name],
+            vec!["explain", TARGET, "--op", "fail api", &name],
+            vec!["cuts", TARGET, "--target", &name],
+            vec!["graph", TARGET, "--focus", &name],
+            vec!["list", TARGET, &bad_glob],
+            vec!["validate", &name],
+            vec!["check", TARGET, "--plan", &name],
+            vec!["man", &name],
+        ];
+        for args in runs {
+            let run = blast(&args);
+            assert_eq!(run.code, Some(2), "{args:?}");
+            assert_no_raw_escapes(&format!("{args:?}"), &run.stderr);
+            assert_no_raw_escapes(&format!("{args:?}"), &run.stdout);
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_cannot_forge_a_workflow_command_or_a_line() {
+    let dir = tempdir();
+    let name = dir
+        .path()
+        .join("plan\n::notice title=blast radius::PASS: all good\n.yaml");
+    std::fs::write(&name, "steps:\n  - fail: { target: nobody }\n").expect("write");
+    let plan = path_arg(&name);
+    for format in ["table", "github", "json", "junit", "sarif"] {
+        let run = blast(&["check", TARGET, "--plan", &plan, "--format", format]);
+        assert_eq!(run.code, Some(2), "{format}");
+        for line in run.stderr.lines().chain(run.stdout.lines()) {
+            assert!(!line.starts_with("::notice"), "{format}: forged: {line}");
+            assert!(!line.starts_with("PASS"), "{format}: forged: {line}");
+        }
+        if format == "github" {
+            assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+            assert!(run.stdout.starts_with("::error file="), "{}", run.stdout);
+        }
+    }
+    // A good plan under that name: the report names it on one line.
+    std::fs::write(&name, "steps:\n  - fail: { target: db.a }\n").expect("write");
+    let run = blast(&["check", TARGET, "--plan", &plan]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains("Plan: plan "), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .lines()
+            .all(|l| !l.starts_with("::") && !l.starts_with("PASS: all good")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_to_stdout_is_exit_2_with_a_message() {
+    for args in [
+        vec!["check", TARGET, "--op", "fail api"],
+        vec!["check", TARGET, "--op", "fail api", "--format", "json"],
+        vec!["validate", TARGET],
+        vec!["list", TARGET],
+        vec!["schema"],
+        vec!["graph", TARGET],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("blast"))
+            .current_dir(root())
+            .args(&args)
+            .stdout(full)
+            .output()
+            .expect("blast runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: cannot write the output to stdout: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // An --output file that cannot be written: the same, and stdout untouched.
+    let run = blast(&[
+        "check",
+        TARGET,
+        "--op",
+        "fail api",
+        "--format",
+        "json",
+        "--output",
+        "/dev/full/report.json",
+    ]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stdout.is_empty());
+    assert_contains(&run.stderr, "error: cannot write `/dev/full/report.json`");
+}
+
+/// Ctrl-C while `spof` draws its progress bar on a terminal: exit 130 and
+/// the bar's line cleared, not left half drawn.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupt_clears_the_progress_line() {
+    use std::os::fd::FromRawFd;
+    let dir = tempdir();
+    // A chain: each single failure takes everything after it down, so spof
+    // takes long enough to be interrupted.
+    let mut text = String::from("version: 1\nservices:\n  - id: s0\n");
+    for i in 1..6_000 {
+        text.push_str(&format!("  - id: s{i}\n    depends_on: [s{}]\n", i - 1));
+    }
+    text.push_str("customers:\n  - id: k\n    apps:\n      - id: k.app\n        depends_on: [s5999]\n");
+    let topology = dir.path().join("chain.yaml");
+    std::fs::write(&topology, text).expect("write");
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty fills the two descriptors; the null pointers ask for defaults.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "openpty");
+    // SAFETY: both descriptors were just opened and are owned here.
+    let (master, slave) = unsafe { (std::fs::File::from_raw_fd(master), std::fs::File::from_raw_fd(slave)) };
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("blast"))
+        .args(["spof", &path_arg(&topology), "--top", "0"])
+        .stdout(Stdio::null())
+        .stderr(slave)
+        .spawn()
+        .expect("blast starts");
+    let (sender, receiver) = std::sync::mpsc::channel::<Vec<u8>>();
+    let mut reader = master;
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut chunk) {
+            if n == 0 || sender.send(chunk[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    // Wait for the bar to be drawn, then interrupt.
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + TIMEOUT;
+    while !String::from_utf8_lossy(&seen).contains("spof") {
+        assert!(Instant::now() < deadline, "no progress bar drawn");
+        if let Ok(bytes) = receiver.recv_timeout(Duration::from_millis(50)) {
+            seen.extend(bytes);
+        }
+        if child.try_wait().expect("wait").is_some() {
+            println!("note: skipped: spof finished before it could be interrupted");
+            return;
+        }
+    }
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().expect("blast exits");
+    while let Ok(bytes) = receiver.recv_timeout(Duration::from_millis(200)) {
+        seen.extend(bytes);
+    }
+    assert_eq!(status.code(), Some(130), "exit status after SIGINT");
+    assert!(
+        seen.ends_with(b"\r\x1b[2K\x1b[?25h"),
+        "the line is not cleared: {:?}",
+        String::from_utf8_lossy(&seen)
+    );
 }

@@ -42,6 +42,8 @@ const OK_OR_AT_RISK: &[&str] = &["ok", "at_risk"];
 fn blast(args: &[&str]) -> std::process::Output {
     let output = Command::cargo_bin("blast")
         .expect("the blast binary is built for integration tests")
+        .env_remove("COLUMNS")
+        .env_remove("CLICOLOR_FORCE")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
         .args(args)

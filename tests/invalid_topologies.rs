@@ -23,6 +23,8 @@ const VALID_DIR: &str = "tests/fixtures/valid";
 fn validate(path: &str) -> std::process::Output {
     Command::cargo_bin("blast")
         .expect("the blast binary is built for integration tests")
+        .env_remove("COLUMNS")
+        .env_remove("CLICOLOR_FORCE")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["validate", path])
         .output()

@@ -195,3 +195,17 @@ fn convert_refuses_what_does_not_validate_and_json_input() {
     assert_eq!(code, 2);
     assert!(stderr.contains("is JSON already"), "{stderr}");
 }
+
+#[test]
+fn convert_reads_standard_input_once() {
+    let (_, from_file, _) = blast(&["convert", "topologies/quickstart.yaml"]);
+    let output = Command::cargo_bin("blast")
+        .expect("binary")
+        .current_dir(root())
+        .args(["convert", "-"])
+        .write_stdin(std::fs::read("topologies/quickstart.yaml").expect("quickstart"))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), from_file);
+}

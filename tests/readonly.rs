@@ -121,6 +121,8 @@ fn no_command_writes_its_input_files() {
     for command in &commands {
         let output = Command::cargo_bin("blast")
             .expect("the blast binary is built for integration tests")
+            .env_remove("COLUMNS")
+            .env_remove("CLICOLOR_FORCE")
             .args(command)
             .timeout(Duration::from_secs(30))
             .output()
@@ -146,6 +148,8 @@ fn no_command_writes_its_input_files() {
     ] {
         let output = Command::cargo_bin("blast")
             .expect("the blast binary is built for integration tests")
+            .env_remove("COLUMNS")
+            .env_remove("CLICOLOR_FORCE")
             .args(&command)
             .timeout(Duration::from_secs(30))
             .output()
@@ -172,6 +176,8 @@ fn read_only_input_files_are_enough() {
     let before = snapshot_dir(dir.path());
     let output = Command::cargo_bin("blast")
         .expect("the blast binary is built for integration tests")
+        .env_remove("COLUMNS")
+        .env_remove("CLICOLOR_FORCE")
         .args(["check", arg(&topology), "--plan", arg(&plan), "--format", "json"])
         .timeout(Duration::from_secs(30))
         .output()

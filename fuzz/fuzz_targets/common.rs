@@ -24,12 +24,23 @@ pub fn quickstart() -> &'static Topology {
     })
 }
 
-/// Runs a resolved plan through the engine and both report renderings, as
-/// `blast check` does.
+/// Runs a resolved plan through the engine and every report format, as
+/// `blast check` does (the escaping of each output context included).
 pub fn check(topology: &Topology, plan: &Plan) {
+    use render::check::CheckFormat;
     let outcome = engine::run(topology, plan);
     let fail_on = plan.fail_on.unwrap_or_default();
     let report = report::build(topology, plan, "fuzz".to_string(), &outcome, fail_on);
-    let _ = render::json::to_string(&report);
-    let _ = render::check::table(&report, false);
+    let _ = render::check::table(&report, render::Style { color: false, width: Some(80) });
+    let run = report::CheckRun::new(vec![report], "fuzz.yaml".into());
+    for format in [
+        CheckFormat::Table,
+        CheckFormat::Json,
+        CheckFormat::Markdown,
+        CheckFormat::Github,
+        CheckFormat::Junit,
+        CheckFormat::Sarif,
+    ] {
+        let _ = format.render(&run, render::Style::default());
+    }
 }

@@ -3,11 +3,45 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 
+use crate::cli::complete;
 use crate::limits::Limits;
 pub use crate::render::check::CheckFormat;
 use crate::render::graph::GraphFormat;
 use crate::status::FailOn;
+
+/// The grammar of `--op` and of selectors, shown by `check --help` and
+/// `explain --help`: the messages about a bad `--op` point here.
+/// `tests/check_cli.rs` checks that it names every step kind and field.
+pub const OPERATION_HELP: &str = "\
+Operations (--op 'KIND [PRIMARY] [key=value]...'; KIND in kebab- or snake-case,
+PRIMARY fills the field in capitals; several --op run in order as one plan):
+  remove-capacity TARGET count=N | percent=P [expect_matches=N]
+  add-capacity    TARGET count=N | percent=P [expect_matches=N]
+  fail            TARGET [expect_matches=N]
+  restart         TARGET [expect_matches=N]
+  fail-zone       ZONE [expect_matches=N]
+  fail-region     REGION [expect_matches=N]
+  add-load        TARGET factor=F | amount=A [expect_matches=N]
+  shift-load      FROM to=SELECTOR [percent=P] [expect_matches=N]
+  delete-data     STORE [owners=SELECTOR] [expect_matches=N]
+  wait            DURATION (45s, 10m, 4h, 1h30m)
+
+Selectors (TARGET, FROM, to=, STORE, owners=):
+  an exact id          s3.index
+  a glob over ids      's3.*'  'lb.[ab]*'  'db.?'
+  a map, all keys match 'target={kind: database, region: us-east-1, zone: use1-az1, tags: {tier: gold}}'
+Quote a value with spaces or a map as one shell word.
+
+Examples:
+  blast check topo.yaml --op 'remove-capacity s3.index count=80'
+  blast check topo.yaml --op \"delete-data elb.state owners='elb.*'\"
+  blast check topo.yaml --op 'restart db.a' --op 'wait 5m' --op 'restart db.b'
+  blast check topo.yaml --plan plans/*.yaml --format sarif --output blast.sarif
+  blast check topo.yaml --all-scenarios --quiet
+
+Exit status: 0 the gate passes, 1 it fails, 2 bad input or usage.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -15,7 +49,7 @@ use crate::status::FailOn;
     version,
     about = "Compute the blast radius of an operation on a topology before anyone runs it",
     long_about = None,
-    after_help = "Exit codes: 0 the gate passes, 1 the gate fails, 2 bad input or usage."
+    after_help = "Exit codes: 0 the gate passes, 1 the gate fails, 2 bad input or usage.\n`blast COMMAND --help` shows a command's options; `blast man` the manual."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -25,8 +59,9 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// When to colour the output
+    /// When to colour the output (auto: on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
     /// Refuse input files larger than this many bytes
@@ -44,8 +79,22 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The output formats of `validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SummaryFormat {
+pub enum ValidateFormat {
+    Table,
+    Json,
+    /// GitHub Actions workflow commands: a notice, then one annotation per warning
+    Github,
+    /// JUnit XML: one test case for the topology, one per warning
+    Junit,
+    /// SARIF 2.1.0 (GitHub code scanning): one result per warning
+    Sarif,
+}
+
+/// The output formats of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
     Table,
     Json,
 }
@@ -62,33 +111,55 @@ pub enum ReportFormat {
     Markdown,
 }
 
+/// The plans `check` runs: any mix of `--op` (together one plan), `--plan`
+/// and `--scenario` (each repeatable) and `--all-scenarios`, in that order.
+#[derive(Debug, Args)]
+#[group(id = "operation", required = true, multiple = true)]
+#[command(next_help_heading = "Operation (at least one; several plans give one combined report)")]
+pub struct PlansArgs {
+    /// An inline step: `KIND [PRIMARY] [key=value]...` (see below); repeat for several steps of one plan
+    #[arg(long = "op", value_name = "OP", add = ArgValueCompleter::new(complete::operation))]
+    pub ops: Vec<String>,
+    /// A plan file (YAML: description, approvals, fail_on, steps); repeatable, `-` reads standard input
+    #[arg(long = "plan", value_name = "FILE")]
+    pub plans: Vec<PathBuf>,
+    /// A scenario from the topology's `scenarios`; repeatable
+    #[arg(long = "scenario", value_name = "NAME", add = ArgValueCompleter::new(complete::scenario))]
+    pub scenarios: Vec<String>,
+    /// Every scenario of the topology, each as a plan of its own
+    #[arg(long)]
+    pub all_scenarios: bool,
+}
+
 /// Which operation to apply: exactly one of `--op` (repeatable), `--plan` or `--scenario`.
 #[derive(Debug, Args)]
-#[group(id = "operation", required = true, multiple = false)]
+#[group(id = "one_operation", required = true, multiple = false)]
+#[command(next_help_heading = "Operation (exactly one)")]
 pub struct OperationArgs {
     /// An inline step: `KIND [PRIMARY] [key=value]...`, e.g. 'remove-capacity s3.index count=2' (repeat for several steps)
-    #[arg(long = "op", value_name = "OP", group = "operation")]
+    #[arg(long = "op", value_name = "OP", group = "one_operation", add = ArgValueCompleter::new(complete::operation))]
     pub ops: Vec<String>,
-    /// A plan file (YAML: description, approvals, fail_on, steps)
-    #[arg(long, value_name = "FILE", group = "operation")]
+    /// A plan file (YAML: description, approvals, fail_on, steps); `-` reads standard input
+    #[arg(long, value_name = "FILE", group = "one_operation")]
     pub plan: Option<PathBuf>,
     /// A scenario from the topology's `scenarios`
-    #[arg(long, value_name = "NAME", group = "operation")]
+    #[arg(long, value_name = "NAME", group = "one_operation", add = ArgValueCompleter::new(complete::scenario))]
     pub scenario: Option<String>,
 }
 
 /// The same choice as [`OperationArgs`], optional: `graph` draws plain topologies too.
 #[derive(Debug, Args)]
 #[group(id = "graph_operation", required = false, multiple = false)]
+#[command(next_help_heading = "Operation (optional)")]
 pub struct GraphOperationArgs {
     /// An inline step, as for `check` (repeatable); colours the graph by status
-    #[arg(long = "op", value_name = "OP", group = "graph_operation")]
+    #[arg(long = "op", value_name = "OP", group = "graph_operation", add = ArgValueCompleter::new(complete::operation))]
     pub ops: Vec<String>,
     /// A plan file
     #[arg(long, value_name = "FILE", group = "graph_operation")]
     pub plan: Option<PathBuf>,
     /// A scenario from the topology's `scenarios`
-    #[arg(long, value_name = "NAME", group = "graph_operation")]
+    #[arg(long, value_name = "NAME", group = "graph_operation", add = ArgValueCompleter::new(complete::scenario))]
     pub scenario: Option<String>,
 }
 
@@ -103,9 +174,10 @@ impl GraphOperationArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Gate")]
 pub struct GateArgs {
     /// Approve touching a `requires_approval` component (repeatable)
-    #[arg(long = "approve", value_name = "ID")]
+    #[arg(long = "approve", value_name = "ID", add = ArgValueCompleter::new(complete::component))]
     pub approvals: Vec<String>,
     /// Fail the gate when a customer app reaches this status [default: the plan's `fail_on`, else degraded]
     #[arg(long, value_enum)]
@@ -114,31 +186,51 @@ pub struct GateArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Apply an operation on paper and print its blast radius; exit 1 if the gate fails
+    /// Apply operations on paper and print their blast radius; exit 1 if the gate fails
+    #[command(after_help = OPERATION_HELP)]
     Check {
-        /// The topology file (YAML)
+        /// The topology file (YAML); `-` reads standard input
         topology: PathBuf,
         #[command(flatten)]
-        operation: OperationArgs,
+        operation: PlansArgs,
         #[command(flatten)]
         gate: GateArgs,
         /// Output format
         #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
         format: CheckFormat,
-        /// Print only the verdict line
+        /// Print only the verdict line (table format only; refused with the others)
         #[arg(long, short)]
         quiet: bool,
+        /// Write the report to FILE (atomically) and only the verdict to stdout
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Show the causal chain from the operation to one component
+    #[command(after_help = OPERATION_HELP)]
     Explain {
-        /// The topology file (YAML)
+        /// The topology file (YAML); `-` reads standard input
         topology: PathBuf,
         /// The component (or customer) to explain
+        #[arg(add = ArgValueCompleter::new(complete::component))]
         component: String,
         #[command(flatten)]
         operation: OperationArgs,
         #[command(flatten)]
         gate: GateArgs,
+    },
+    /// List what a topology holds: components, regions and zones, customers, scenarios
+    List {
+        /// The topology file (YAML); `-` reads standard input
+        topology: PathBuf,
+        /// Only ids (and scenario names) matching this glob, e.g. 's3.*'
+        #[arg(value_name = "GLOB")]
+        pattern: Option<String>,
+        /// Only components of this kind
+        #[arg(long, value_name = "KIND", add = ArgValueCompleter::new(complete::kind))]
+        kind: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
     },
     /// Rank every component by what its single failure takes down
     Spof {
@@ -180,17 +272,17 @@ pub enum Command {
     },
     /// Draw the dependency graph, coloured by status when an operation is given
     Graph {
-        /// The topology file (YAML)
+        /// The topology file (YAML); `-` reads standard input
         topology: PathBuf,
         #[command(flatten)]
         operation: GraphOperationArgs,
         #[command(flatten)]
         gate: GateArgs,
         /// Output format
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
         /// Draw only this component's neighbourhood
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID", add = ArgValueCompleter::new(complete::component))]
         focus: Option<String>,
         /// How many hops around --focus to draw, both ways
         #[arg(long, value_name = "N", default_value_t = 2, requires = "focus")]
@@ -202,13 +294,19 @@ pub enum Command {
         #[arg(long)]
         plan: bool,
     },
-    /// Print shell completions
+    /// Print the shell code that completes blast's arguments (scenarios, ids, operations)
     Completions {
         /// The shell
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page of blast, or of one command (roff)
+    Man {
+        /// The command whose page to print (blast-COMMAND(1))
+        command: Option<String>,
+        /// Write every page (blast.1, blast-check.1, ...) into DIR instead
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        dir: Option<PathBuf>,
+    },
     /// Convert a YAML topology (or plan) to JSON, which loads several times faster
     Convert {
         /// The file to convert (YAML); it is checked first, as `validate` does
@@ -222,11 +320,14 @@ pub enum Command {
     },
     /// Load and check a topology; print what it holds and any warnings
     Validate {
-        /// The topology file (YAML)
+        /// The topology file (YAML); `-` reads standard input
         topology: PathBuf,
         /// Output format
-        #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
-        format: SummaryFormat,
+        #[arg(long, value_enum, default_value_t = ValidateFormat::Table)]
+        format: ValidateFormat,
+        /// Write the result to FILE (atomically) instead of stdout
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -239,12 +340,14 @@ impl GlobalArgs {
         }
     }
 
-    /// Whether to colour a stream that is (`terminal`) or is not a terminal.
-    pub fn color(&self, no_color_env: bool, terminal: bool) -> bool {
+    /// Whether to colour a stream that is (`terminal`) or is not a terminal:
+    /// `--color` decides, else `NO_COLOR` turns colour off, `CLICOLOR_FORCE` on.
+    pub fn color(&self, environment: &crate::cli::Environment, terminal: bool) -> bool {
         match self.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && !no_color_env,
+            ColorChoice::Auto if environment.no_color => false,
+            ColorChoice::Auto => terminal || environment.clicolor_force,
         }
     }
 }

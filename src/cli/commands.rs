@@ -5,16 +5,17 @@ use std::path::Path;
 
 use crate::analysis;
 use crate::cli::args::{
-    CheckFormat, Cli, Command, GateArgs, GraphOperationArgs, OperationArgs, ReportFormat, SummaryFormat,
+    CheckFormat, Cli, Command, GateArgs, GraphOperationArgs, ListFormat, OperationArgs, PlansArgs, ReportFormat,
+    ValidateFormat,
 };
-use crate::cli::{Environment, Output};
+use crate::cli::{Environment, Output, OutputFile, docs};
 use crate::engine;
 use crate::error::{Diagnostic, Error, Result};
 use crate::limits::Limits;
 use crate::model::{self, Topology};
 use crate::plan::{self, Plan, Selection};
-use crate::render;
-use crate::report::{self, Verdict};
+use crate::render::{self, Style};
+use crate::report::{self, CheckRun};
 use crate::text::shown;
 
 /// What every command shares: limits, colour, the terminal.
@@ -25,11 +26,21 @@ struct Context<'e> {
     environment: &'e Environment,
 }
 
+impl Context<'_> {
+    /// How to lay out text for stdout.
+    fn style(&self) -> Style {
+        Style {
+            color: self.color_out,
+            width: self.environment.width,
+        }
+    }
+}
+
 pub(crate) fn dispatch(cli: &Cli, environment: &Environment) -> Result<Output> {
     let cx = Context {
         limits: cli.global.limits(),
-        color_out: cli.global.color(environment.no_color, environment.stdout_is_terminal),
-        color_err: cli.global.color(environment.no_color, environment.stderr_is_terminal),
+        color_out: cli.global.color(environment, environment.stdout_is_terminal),
+        color_err: cli.global.color(environment, environment.stderr_is_terminal),
         environment,
     };
     match &cli.command {
@@ -39,13 +50,20 @@ pub(crate) fn dispatch(cli: &Cli, environment: &Environment) -> Result<Output> {
             gate,
             format,
             quiet,
-        } => check(&cx, topology, operation, gate, *format, *quiet),
+            output,
+        } => check(&cx, topology, operation, gate, *format, *quiet, output.as_deref()),
         Command::Explain {
             topology,
             component,
             operation,
             gate,
         } => explain(&cx, topology, component, operation, gate),
+        Command::List {
+            topology,
+            pattern,
+            kind,
+            format,
+        } => list(&cx, topology, pattern.as_deref(), kind.as_deref(), *format),
         Command::Graph {
             topology,
             operation,
@@ -54,9 +72,9 @@ pub(crate) fn dispatch(cli: &Cli, environment: &Environment) -> Result<Output> {
             focus,
             depth,
         } => graph(&cx, topology, operation, gate, *format, focus.as_deref(), *depth),
-        Command::Schema { plan } => Ok(schema(*plan)),
-        Command::Completions { shell } => Ok(completions(*shell)),
-        Command::Man => man(),
+        Command::Schema { plan } => Ok(docs::schema(*plan)),
+        Command::Completions { shell } => docs::completions(*shell),
+        Command::Man { command, dir } => docs::man(command.as_deref(), dir.as_deref()),
         Command::Convert { file, to: _, plan } => convert(&cx, file, *plan),
         Command::Spof { topology, top, format } => spof(&cx, topology, *top, *format),
         Command::Cuts {
@@ -71,7 +89,11 @@ pub(crate) fn dispatch(cli: &Cli, environment: &Environment) -> Result<Output> {
             fail_on,
             format,
         } => diff(&cx, old, new, *fail_on, *format),
-        Command::Validate { topology, format } => validate(&cx, topology, *format),
+        Command::Validate {
+            topology,
+            format,
+            output,
+        } => validate(&cx, topology, *format, output.as_deref()),
     }
 }
 
@@ -87,14 +109,56 @@ impl OperationArgs {
     }
 }
 
+impl PlansArgs {
+    /// The plans to run, in order: the `--op` list as one plan, each
+    /// `--plan`, each `--scenario`, then every other scenario for
+    /// `--all-scenarios`.
+    fn selections(&self, topology: &Topology) -> Result<Vec<Selection>> {
+        let mut out = Vec::new();
+        if !self.ops.is_empty() {
+            out.push(Selection::Ops(self.ops.clone()));
+        }
+        out.extend(self.plans.iter().cloned().map(Selection::File));
+        out.extend(self.scenarios.iter().cloned().map(Selection::Scenario));
+        if self.all_scenarios {
+            if topology.scenarios().is_empty() {
+                return Err(Error::usage(
+                    Diagnostic::new(format!(
+                        "--all-scenarios: `{}` has no scenarios",
+                        crate::text::path(topology.source())
+                    ))
+                    .help("add `scenarios` to the topology, or pass --plan or --op"),
+                ));
+            }
+            for scenario in topology.scenarios() {
+                if !self.scenarios.contains(&scenario.name) {
+                    out.push(Selection::Scenario(scenario.name.clone()));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Standard input can be read once: refuse `-` for two inputs.
+fn one_stdin<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Result<()> {
+    if paths.into_iter().filter(|p| *p == Path::new("-")).count() > 1 {
+        return Err(Error::usage(
+            Diagnostic::new("`-` (standard input) is given for more than one input")
+                .help("standard input can be read once: pass the other inputs as files"),
+        ));
+    }
+    Ok(())
+}
+
 /// Loads a topology and checks the scenarios it ships, with a spinner on a
 /// terminal for files big enough to take a while.
 fn load(cx: &Context, path: &Path, quiet: bool) -> Result<Topology> {
     const BIG: u64 = 8 * 1024 * 1024;
     let big = std::fs::metadata(path).is_ok_and(|m| m.len() > BIG);
     let spinner = if big && cx.environment.stderr_is_terminal && !quiet {
-        let spinner = indicatif::ProgressBar::new_spinner()
-            .with_message(format!("loading {}", shown(&path.display().to_string())));
+        let spinner =
+            indicatif::ProgressBar::new_spinner().with_message(format!("loading {}", crate::text::path(path)));
         spinner.enable_steady_tick(std::time::Duration::from_millis(120));
         Some(spinner)
     } else {
@@ -134,29 +198,52 @@ fn track(bar: &indicatif::ProgressBar) -> impl Fn(usize, usize) + '_ {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check(
     cx: &Context,
     path: &Path,
-    operation: &OperationArgs,
+    operation: &PlansArgs,
     gate: &GateArgs,
     format: CheckFormat,
     quiet: bool,
+    output: Option<&Path>,
 ) -> Result<Output> {
+    if quiet && format != CheckFormat::Table {
+        return Err(Error::usage(
+            Diagnostic::new(format!(
+                "--quiet prints the verdict line of the table format; it cannot be used with --format {}",
+                format_name(format)
+            ))
+            .help("drop --quiet: the machine-readable formats are whole documents (the verdict is in them)"),
+        ));
+    }
+    one_stdin(std::iter::once(path).chain(operation.plans.iter().map(|p| p.as_path())))?;
     let topology = load(cx, path, quiet)?;
-    let (plan, source) = select(cx, &topology, operation, gate)?;
-    let fail_on = gate.fail_on.or(plan.fail_on).unwrap_or_default();
-    let outcome = engine::run(&topology, &plan);
-    let report = report::build(&topology, &plan, source, &outcome, fail_on);
-    let stdout = if quiet {
-        render::check::verdict_line(&report, cx.color_out)
-    } else {
-        format.render(&report, cx.color_out)
-    };
-    let code = match report.verdict {
-        Verdict::Pass => 0,
-        Verdict::Fail => 1,
-    };
-    Ok(Output::stdout(stdout, code))
+    let mut reports = Vec::new();
+    for selection in operation.selections(&topology)? {
+        let (plan, source) = plan::select(&topology, &selection, &gate.approvals, cx.limits)?;
+        let fail_on = gate.fail_on.or(plan.fail_on).unwrap_or_default();
+        let outcome = engine::run(&topology, &plan);
+        reports.push(report::build(&topology, &plan, source, &outcome, fail_on));
+    }
+    let run = CheckRun::new(reports, topology.source().to_path_buf());
+    let code = run.exit_code();
+    Ok(match output {
+        Some(file) => Output {
+            stdout: render::check::verdict_lines(&run, cx.color_out),
+            files: vec![OutputFile {
+                path: file.to_path_buf(),
+                contents: format.render(&run, Style::default()),
+            }],
+            ..Output::stdout(String::new(), code)
+        },
+        None if quiet => Output::stdout(render::check::verdict_lines(&run, cx.color_out), code),
+        None => Output::stdout(format.render(&run, cx.style()), code),
+    })
+}
+
+fn format_name(format: CheckFormat) -> String {
+    clap::ValueEnum::to_possible_value(&format).map_or_else(String::new, |v| v.get_name().to_string())
 }
 
 fn explain(cx: &Context, path: &Path, id: &str, operation: &OperationArgs, gate: &GateArgs) -> Result<Output> {
@@ -204,34 +291,6 @@ fn graph(
     Ok(Output::stdout(format.render(&graph), 0))
 }
 
-fn schema(plan: bool) -> Output {
-    let schema = if plan {
-        schemars::schema_for!(crate::input::raw::RawPlan)
-    } else {
-        schemars::schema_for!(crate::input::raw::RawTopology)
-    };
-    Output::stdout(render::json::to_string(&schema), 0)
-}
-
-fn completions(shell: clap_complete::Shell) -> Output {
-    let mut buffer = Vec::new();
-    clap_complete::generate(
-        shell,
-        &mut <Cli as clap::CommandFactory>::command(),
-        "blast",
-        &mut buffer,
-    );
-    Output::stdout(String::from_utf8_lossy(&buffer).into_owned(), 0)
-}
-
-fn man() -> Result<Output> {
-    let mut buffer = Vec::new();
-    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
-        .render(&mut buffer)
-        .map_err(|e| Error::usage(Diagnostic::new(format!("cannot render the man page: {e}"))))?;
-    Ok(Output::stdout(String::from_utf8_lossy(&buffer).into_owned(), 0))
-}
-
 /// Checks the file as `validate` (or a plan load) would, then writes it as JSON.
 fn convert(cx: &Context, path: &Path, is_plan: bool) -> Result<Output> {
     if crate::input::json::is_json(path) {
@@ -240,12 +299,13 @@ fn convert(cx: &Context, path: &Path, is_plan: bool) -> Result<Output> {
                 .help("convert reads YAML and writes JSON"),
         ));
     }
-    if is_plan {
-        plan::load_plan_file(path, cx.limits)?;
-    } else {
-        load(cx, path, false)?;
-    }
+    // Read once: `-` is standard input, which cannot be read twice.
     let text = crate::input::read::read_text(path, cx.limits)?;
+    if is_plan {
+        plan::plan_from_str(text.clone(), path, cx.limits)?;
+    } else {
+        plan::resolve_scenarios(&model::topology_from_str(&text, path, cx.limits)?)?;
+    }
     Ok(Output::stdout(
         crate::input::convert::to_json(&text, path, cx.limits)?,
         0,
@@ -315,16 +375,59 @@ fn diff(cx: &Context, old: &Path, new: &Path, fail_on: crate::FailOn, format: Re
     ))
 }
 
-fn validate(cx: &Context, path: &Path, format: SummaryFormat) -> Result<Output> {
+fn validate(cx: &Context, path: &Path, format: ValidateFormat, output: Option<&Path>) -> Result<Output> {
     let topology = load(cx, path, false)?;
     let scenarios = plan::resolve_scenarios(&topology)?;
     let inventory = report::validate::inventory(&topology, &scenarios);
-    Ok(match format {
-        SummaryFormat::Table => Output {
-            stdout: render::validate::table(&inventory),
-            stderr: render::validate::warnings(&inventory, cx.color_err),
-            code: 0,
+    let (document, stderr) = match format {
+        ValidateFormat::Table => (
+            render::validate::table(&inventory),
+            render::validate::warnings(&inventory, cx.color_err),
+        ),
+        ValidateFormat::Json => (render::json::to_string(&inventory), String::new()),
+        ValidateFormat::Github => (render::validate::github(&inventory), String::new()),
+        ValidateFormat::Junit => (render::validate::junit(&inventory), String::new()),
+        ValidateFormat::Sarif => (render::sarif::validate(&inventory), String::new()),
+    };
+    Ok(match output {
+        Some(file) => Output {
+            stderr,
+            files: vec![OutputFile {
+                path: file.to_path_buf(),
+                contents: document,
+            }],
+            ..Output::default()
         },
-        SummaryFormat::Json => Output::stdout(render::json::to_string(&inventory), 0),
+        None => Output {
+            stdout: document,
+            stderr,
+            ..Output::default()
+        },
     })
+}
+
+fn list(cx: &Context, path: &Path, pattern: Option<&str>, kind: Option<&str>, format: ListFormat) -> Result<Output> {
+    let pattern = pattern
+        .map(|p| {
+            glob::Pattern::new(p).map_err(|e| {
+                Error::usage(
+                    Diagnostic::new(format!("invalid glob `{}`: {}", shown(p), e.msg))
+                        .help("globs use `*`, `?` and `[...]`, e.g. `s3.*`"),
+                )
+            })
+        })
+        .transpose()?;
+    let topology = load(cx, path, false)?;
+    let filter = report::list::Filter {
+        pattern,
+        kind: kind.map(str::to_string),
+    };
+    let listing = report::list::list(&topology, &filter);
+    Ok(Output::stdout(
+        match format {
+            ListFormat::Table => render::list::table(&listing, cx.style()),
+            ListFormat::Json => render::json::to_string(&listing),
+        },
+        0,
+    ))
 }

@@ -169,12 +169,10 @@ impl JsonSchema for RawNumber {
         "Number".into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A non-negative number, at most 1e15, with at most 6 digits after the point.",
-            "type": "number",
-            "minimum": 0,
-            "maximum": 1e15
-        })
+        number_schema(
+            "A non-negative number, at most 1e15, with at most 6 digits after the point.",
+            json_schema!({ "minimum": 0 }),
+        )
     }
 }
 
@@ -203,6 +201,96 @@ pub fn unique_keys<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
     }
     deserializer.deserialize_map(Unique(std::marker::PhantomData))
 }
+
+/// What the number reader accepts written as a string (`"2.5"`, `"0x10"`);
+/// the loader checks the value, the schema only the shape.
+const NUMBER_TEXT: &str = r"^\s*[+-]?(0x[0-9a-fA-F]+|0o[0-7]+|([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)\s*$";
+
+/// A number schema with `bounds` (`minimum`, `exclusiveMinimum`,
+/// `maximum`) on top of the format's limits.
+fn number_schema(description: &str, bounds: Schema) -> Schema {
+    let mut number = json_schema!({ "type": "number", "maximum": 1e15 });
+    if let Some(bounds) = bounds.as_object() {
+        for (key, value) in bounds {
+            number.insert(key.clone(), value.clone());
+        }
+    }
+    json_schema!({
+        "description": description,
+        "anyOf": [number, { "type": "string", "pattern": NUMBER_TEXT }]
+    })
+}
+
+/// `collapse_at`: above 1.
+fn collapse_at_schema(_: &mut SchemaGenerator) -> Schema {
+    number_schema(
+        "Load/capacity at or above which the component is down, not just degraded; above 1.",
+        json_schema!({ "exclusiveMinimum": 1 }),
+    )
+}
+
+/// `guard.max_step_percent`: a percentage.
+fn step_percent_schema(_: &mut SchemaGenerator) -> Schema {
+    number_schema(
+        "The largest share of its capacity (0 to 100) one removal may take.",
+        json_schema!({ "minimum": 0, "maximum": 100 }),
+    )
+}
+
+/// A failover's `when`: `at_risk` is refused, a component at risk still serves.
+fn failover_when_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "At or above this status its load moves (default `down`).",
+        "enum": ["degraded", "down"]
+    })
+}
+
+/// A surge's `factor`: at least 1.
+fn factor_schema(_: &mut SchemaGenerator) -> Schema {
+    number_schema(
+        "The target's load times this while the surge acts (at least 1).",
+        json_schema!({ "minimum": 1 }),
+    )
+}
+
+/// Schema-only types for strings the loader checks.
+macro_rules! string_schema {
+    ($name:ident, $title:literal, $schema:tt) => {
+        pub struct $name;
+        impl JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                $title.into()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!($schema)
+            }
+        }
+    };
+}
+
+string_schema!(IdText, "Id", {
+    "description": "An id: letters, digits and . _ : / -, unique in the whole file.",
+    "type": "string",
+    "pattern": "^[A-Za-z0-9._:/-]+$"
+});
+
+string_schema!(LineText, "Text", {
+    "description": "Free text on one line (tabs allowed, no control characters).",
+    "type": "string",
+    "pattern": "^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F-\\u009F]*$"
+});
+
+string_schema!(MultilineText, "MultilineText", {
+    "description": "Free text; line breaks and tabs allowed, no other control characters.",
+    "type": "string",
+    "pattern": "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+});
+
+string_schema!(DurationText, "Duration", {
+    "description": "A duration such as `45s`, `90m`, `4h` or `1h30m`.",
+    "type": "string",
+    "pattern": "^\\s*([0-9]+(\\.[0-9]+)?\\s*(nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|wks|wk|w|months|month|M|years|year|yrs|yr|y)\\s*)+$"
+});
 
 /// Anything holding numbers whose exact value may still need the source text.
 pub trait FinishNumbers {
@@ -260,6 +348,20 @@ impl Section {
     }
 }
 
+/// What `blast schema` prints: the topology format, with an `$id`.
+pub fn topology_schema() -> Schema {
+    let mut schema = schemars::schema_for!(RawTopology);
+    schema.insert("$id".to_string(), "urn:blast-radius:schema:topology:1".into());
+    schema
+}
+
+/// What `blast schema --plan` prints: the plan file format.
+pub fn plan_schema() -> Schema {
+    let mut schema = schemars::schema_for!(RawPlan);
+    schema.insert("$id".to_string(), "urn:blast-radius:schema:plan:1".into());
+    schema
+}
+
 /// The top-level keys of a topology, in the order the schema lists them.
 pub const TOPOLOGY_KEYS: &[&str] = &[
     "version",
@@ -279,28 +381,43 @@ pub const TOPOLOGY_KEYS: &[&str] = &[
 /// each section's entries to the builder as they are read.
 #[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "Topology")]
+#[schemars(
+    rename = "Topology",
+    description = "A blast-radius topology (format version 1): regions and zones, the components a provider runs, customers and their apps, and named scenarios. See the README of blast-radius."
+)]
 pub struct RawTopology {
-    #[schemars(with = "u64")]
+    /// The format version: `1`.
+    #[schemars(with = "u64", extend("const" = 1))]
     pub version: At<u64>,
+    /// A name for reports, e.g. `us-east-1 (illustrative)`.
     #[serde(default)]
+    #[schemars(with = "Option<LineText>")]
     pub name: Option<String>,
+    /// What the topology models.
     #[serde(default)]
+    #[schemars(with = "Option<MultilineText>")]
     pub description: Option<String>,
+    /// Regions and their zones; zone ids are unique in the file.
     #[serde(default)]
     pub regions: Vec<RawRegion>,
+    /// Anything the provider runs: networks, APIs, monitoring... (default kind `service`).
     #[serde(default)]
     pub services: Vec<RawComponent>,
+    /// S3-like subsystems (default kind `s3_subsystem`).
     #[serde(default)]
     pub s3_subsystems: Vec<RawComponent>,
+    /// Load balancers (default kind `load_balancer`).
     #[serde(default)]
     pub load_balancers: Vec<RawComponent>,
+    /// Data stores, the only components that can be a `state` (default kind `data_store`).
     #[serde(default)]
     pub data_stores: Vec<RawComponent>,
+    /// Customers and their apps.
     #[serde(default)]
     pub customers: Vec<RawCustomer>,
+    /// Named plans shipped with the topology, run with `blast check --scenario NAME`.
     #[serde(default)]
-    #[schemars(with = "BTreeMap<String, RawPlan>")]
+    #[schemars(with = "BTreeMap<LineText, RawPlan>")]
     pub scenarios: BTreeMap<String, At<RawPlan>>,
 }
 
@@ -308,11 +425,15 @@ pub struct RawTopology {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Region")]
 pub struct RawRegion {
-    #[schemars(with = "String")]
+    /// The region's id (shares the id space with components and customers).
+    #[schemars(with = "IdText")]
     pub id: At<String>,
+    /// A display name.
     #[serde(default)]
+    #[schemars(with = "Option<LineText>")]
     pub name: Option<String>,
-    #[schemars(with = "Vec<String>")]
+    /// Its zones: at least one, each id unique in the whole file.
+    #[schemars(with = "Vec<IdText>", length(min = 1), extend("uniqueItems" = true))]
     pub zones: At<Vec<At<String>>>,
 }
 
@@ -320,15 +441,22 @@ pub struct RawRegion {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Customer")]
 pub struct RawCustomer {
-    #[schemars(with = "String")]
+    /// The customer's id (shares the id space with components and regions).
+    #[schemars(with = "IdText")]
     pub id: At<String>,
+    /// A display name, e.g. `Netflix`.
     #[serde(default)]
+    #[schemars(with = "Option<LineText>")]
     pub name: Option<String>,
+    /// Its impact (users, revenue: any unit); default 1.
     #[serde(default)]
     pub weight: Option<RawNumber>,
+    /// A free label, e.g. `enterprise`.
     #[serde(default)]
+    #[schemars(with = "Option<LineText>")]
     pub tier: Option<String>,
-    #[schemars(with = "Vec<RawComponent>")]
+    /// Its apps, at least one; apps are components (default kind `app`).
+    #[schemars(with = "Vec<RawComponent>", length(min = 1))]
     pub apps: At<Vec<RawComponent>>,
 }
 
@@ -336,51 +464,75 @@ pub struct RawCustomer {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Component")]
 pub struct RawComponent {
-    #[schemars(with = "String")]
+    /// Required; unique in the whole file (components, customers, regions and zones share one id space).
+    #[schemars(with = "IdText")]
     pub id: At<String>,
+    /// A display name.
     #[serde(default)]
+    #[schemars(with = "Option<LineText>")]
     pub name: Option<String>,
+    /// A free label (`network`, `database`...); defaults to the section's kind.
     #[serde(default)]
+    #[schemars(with = "Option<LineText>")]
     pub kind: Option<String>,
+    /// What it is.
     #[serde(default)]
+    #[schemars(with = "Option<MultilineText>")]
     pub description: Option<String>,
+    /// Its region; without `zones` it is spread over all the region's zones.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<IdText>")]
     pub region: Option<At<String>>,
+    /// The zones its capacity lives in (split evenly unless `capacity` is per zone).
     #[serde(default)]
-    #[schemars(with = "Option<Vec<String>>")]
+    #[schemars(with = "Option<Vec<IdText>>", length(min = 1), extend("uniqueItems" = true))]
     pub zones: Option<Vec<At<String>>>,
+    /// Serving units (servers, links, Gbps): a number, or a map zone -> number; default one unit per zone.
     #[serde(default)]
     pub capacity: Option<RawCapacity>,
+    /// Below this it cannot serve and needs a full restart.
     #[serde(default)]
     pub min_capacity: Option<RawNumber>,
+    /// Above this it is down.
     #[serde(default)]
     pub max_capacity: Option<RawNumber>,
+    /// Normal demand, in the unit of `capacity`.
     #[serde(default)]
     pub load: Option<RawNumber>,
+    /// Load/capacity at or above this: down, not just degraded (above 1).
     #[serde(default)]
+    #[schemars(schema_with = "collapse_at_schema")]
     pub collapse_at: Option<RawNumber>,
+    /// How long a restart takes: `45s`, `90m`, `4h`, `1h30m`.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<DurationText>")]
     pub restart_time: Option<At<String>>,
+    /// How long restoring deleted data takes (for data stores).
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<DurationText>")]
     pub restore_time: Option<At<String>>,
+    /// The data store that holds its configuration.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<IdText>")]
     pub state: Option<At<String>>,
+    /// What it needs: ids (hard), `{id, mode}`, `{any_of: [...]}`, `{quorum: K, of: [...]}`.
     #[serde(default)]
     #[schemars(with = "Vec<RawDependency>")]
     pub depends_on: Vec<At<RawDependency>>,
+    /// Load its own trouble creates (retries, recovery traffic).
     #[serde(default)]
     #[schemars(with = "Vec<RawSurge>")]
     pub surges: Vec<At<RawSurge>>,
+    /// Where its load goes when it is in trouble.
     #[serde(default)]
     #[schemars(with = "Option<RawFailover>")]
     pub failover: Option<At<RawFailover>>,
+    /// Safeguards on operations that touch it.
     #[serde(default)]
     pub guard: Option<RawGuard>,
+    /// Free labels, matched by `{tags: {...}}` selectors.
     #[serde(default, deserialize_with = "unique_keys")]
+    #[schemars(with = "BTreeMap<LineText, LineText>")]
     pub tags: BTreeMap<String, String>,
 }
 
@@ -418,7 +570,10 @@ pub enum RawWhen {
 /// Load a component's own trouble creates (SPEC 4.2).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "Surge")]
+#[schemars(
+    rename = "Surge",
+    description = "Load this component's trouble creates: on itself (client retries) or on `target` (recovery traffic)."
+)]
 pub struct RawSurge {
     /// At or above this status the surge acts (default `degraded`).
     #[serde(default)]
@@ -428,6 +583,7 @@ pub struct RawSurge {
     pub target: Option<RawSelector>,
     /// The target's load times this (at least 1).
     #[serde(default)]
+    #[schemars(schema_with = "factor_schema")]
     pub factor: Option<RawNumber>,
     /// Load added to the target.
     #[serde(default)]
@@ -444,12 +600,16 @@ impl FinishNumbers for RawSurge {
 /// Where a component's load goes when it is in trouble (SPEC 4.2).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "Failover")]
+#[schemars(
+    rename = "Failover",
+    description = "Where this component's load goes when it is in trouble; it keeps its own load too."
+)]
 pub struct RawFailover {
     /// The components that take the load, in proportion to their capacity.
     pub to: RawSelector,
     /// At or above this status its load moves (`degraded` or `down`, default `down`).
     #[serde(default)]
+    #[schemars(schema_with = "failover_when_schema")]
     pub when: Option<RawWhen>,
 }
 
@@ -457,9 +617,12 @@ pub struct RawFailover {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Guard")]
 pub struct RawGuard {
+    /// A step that touches it fails the gate unless approved (`--approve ID` or the plan's `approvals`).
     #[serde(default)]
     pub requires_approval: bool,
+    /// The largest share of its capacity (0 to 100) one removal may take.
     #[serde(default)]
+    #[schemars(schema_with = "step_percent_schema")]
     pub max_step_percent: Option<RawNumber>,
 }
 
@@ -673,6 +836,16 @@ impl<'de> Deserialize<'de> for RawSelector {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawSelector, E> {
                 Ok(RawSelector::Pattern(v.to_string()))
             }
+            fn visit_unit<E: de::Error>(self) -> Result<RawSelector, E> {
+                Err(E::custom(
+                    "expected a selector here (an id, a glob such as `s3.*`, or a map), not an empty value (null)",
+                ))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<RawSelector, A::Error> {
+                Err(de::Error::custom(
+                    "a selector is one id, glob or map, not a list; a glob such as `db.*` matches several",
+                ))
+            }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawSelector, E> {
                 Err(number_as_id(v))
             }
@@ -694,47 +867,189 @@ impl<'de> Deserialize<'de> for RawSelector {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "SelectorMap")]
 pub struct RawSelectorMap {
+    /// Components of this kind.
     #[serde(default)]
+    #[schemars(with = "Option<LineText>")]
     pub kind: Option<String>,
+    /// Components in this region.
     #[serde(default)]
+    #[schemars(with = "Option<IdText>")]
     pub region: Option<String>,
+    /// Components with capacity in this zone.
     #[serde(default)]
+    #[schemars(with = "Option<IdText>")]
     pub zone: Option<String>,
+    /// Components carrying all these tags.
     #[serde(default, deserialize_with = "unique_keys")]
+    #[schemars(with = "BTreeMap<LineText, LineText>")]
     pub tags: BTreeMap<String, String>,
 }
 
 /// A plan as written (SPEC section 3).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "Plan")]
+#[schemars(
+    rename = "Plan",
+    description = "An operation plan for `blast check --plan` (or a scenario): steps run in order, on paper."
+)]
 pub struct RawPlan {
+    /// What the plan does, shown in reports.
     #[serde(default)]
+    #[schemars(with = "Option<MultilineText>")]
     pub description: Option<String>,
+    /// Components approved for `requires_approval` (same as `--approve`).
     #[serde(default)]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(with = "Vec<IdText>")]
     pub approvals: Vec<At<String>>,
+    /// The status at which a customer app fails the gate (`--fail-on` overrides).
     #[serde(default)]
     pub fail_on: Option<crate::status::FailOn>,
-    #[schemars(with = "Vec<RawStep>")]
+    /// The steps, run in order; at least one.
+    #[schemars(with = "Vec<RawStep>", length(min = 1))]
     pub steps: Vec<At<RawStep>>,
 }
 
-/// One step: a map with exactly one key, the step kind.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+/// One step: a map with exactly one key, the step kind. Read by hand (see
+/// below) so that every malformed step gets a message in plain words.
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[schemars(rename = "Step")]
 pub enum RawStep {
+    /// Capacity goes down on every match, taken from its live zones in proportion.
     RemoveCapacity(RawCapacityChange),
+    /// Capacity goes up; above `max_capacity` the component is down.
     AddCapacity(RawCapacityChange),
+    /// The matches are down.
     Fail(RawTargetOnly),
+    /// The matches are down until waits adding up to their `restart_time` have passed.
     Restart(RawTargetOnly),
+    /// Every component loses the capacity it holds in the zone.
     FailZone(RawFailZone),
+    /// Every component loses the capacity it holds in the region's zones.
     FailRegion(RawFailRegion),
+    /// Load multiplied (`factor`) or raised (`amount`).
     AddLoad(RawAddLoad),
+    /// A share of every `from` match's load moves onto the `to` matches.
     ShiftLoad(RawShiftLoad),
+    /// The store is degraded; owners whose `state` it is lose their configuration.
     DeleteData(RawDeleteData),
+    /// Time passes: restarts run down their clock.
     Wait(RawWait),
+}
+
+/// The step kinds as written in plan files, in the order of [`RawStep`].
+const STEP_KINDS: &[&str] = &[
+    "remove_capacity",
+    "add_capacity",
+    "fail",
+    "restart",
+    "fail_zone",
+    "fail_region",
+    "add_load",
+    "shift_load",
+    "delete_data",
+    "wait",
+];
+
+/// What a step looks like, for messages about one that does not.
+const STEP_EXAMPLE: &str = "a step is a mapping with one key, its kind, e.g. `- fail: {target: db.a}`";
+
+impl<'de> Deserialize<'de> for RawStep {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StepVisitor;
+        impl<'de> Visitor<'de> for StepVisitor {
+            type Value = RawStep;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(STEP_EXAMPLE)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawStep, A::Error> {
+                let Some(kind) = map.next_key::<StepKey>()? else {
+                    return Err(de::Error::custom(format!("the step is empty; {STEP_EXAMPLE}")));
+                };
+                let step = match kind.0.as_str() {
+                    "remove_capacity" => RawStep::RemoveCapacity(map.next_value()?),
+                    "add_capacity" => RawStep::AddCapacity(map.next_value()?),
+                    "fail" => RawStep::Fail(map.next_value()?),
+                    "restart" => RawStep::Restart(map.next_value()?),
+                    "fail_zone" => RawStep::FailZone(map.next_value()?),
+                    "fail_region" => RawStep::FailRegion(map.next_value()?),
+                    "add_load" => RawStep::AddLoad(map.next_value()?),
+                    "shift_load" => RawStep::ShiftLoad(map.next_value()?),
+                    "delete_data" => RawStep::DeleteData(map.next_value()?),
+                    "wait" => RawStep::Wait(map.next_value()?),
+                    other => return Err(de::Error::unknown_variant(other, STEP_KINDS)),
+                };
+                // A second key is refused as it is read, so the message points at it.
+                map.next_key::<SecondStepKey>()?;
+                Ok(step)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawStep, E> {
+                Err(E::custom(format!(
+                    "the step `{}` has no fields; write it as a mapping, e.g. `- {}: {{target: db.a}}`",
+                    crate::text::shown(v),
+                    crate::text::shown(v)
+                )))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RawStep, E> {
+                Err(E::custom(format!("the step is empty (null); {STEP_EXAMPLE}")))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<RawStep, A::Error> {
+                Err(de::Error::custom(format!("a step is not a list; {STEP_EXAMPLE}")))
+            }
+        }
+        deserializer.deserialize_any(StepVisitor)
+    }
+}
+
+/// A second key in a step, always an error (raised while the parser is on it).
+struct SecondStepKey;
+
+impl<'de> Deserialize<'de> for SecondStepKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Refuse;
+        impl<'de> Visitor<'de> for Refuse {
+            type Value = SecondStepKey;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("no second key")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<SecondStepKey, E> {
+                Err(E::custom("a step is a mapping with exactly one key, its kind"))
+            }
+        }
+        deserializer.deserialize_str(Refuse)
+    }
+}
+
+/// A step's key, which must be a plain word: `? [a, b]` is not a step kind.
+struct StepKey(String);
+
+impl<'de> Deserialize<'de> for StepKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = StepKey;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a step kind such as `fail`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StepKey, E> {
+                Ok(StepKey(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<StepKey, E> {
+                Err(E::custom(format!("a step's key is its kind, not null; {STEP_EXAMPLE}")))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<StepKey, A::Error> {
+                Err(de::Error::custom(format!(
+                    "a step's key is its kind, not a list; {STEP_EXAMPLE}"
+                )))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<StepKey, A::Error> {
+                Err(de::Error::custom(format!(
+                    "a step's key is its kind, not a mapping; {STEP_EXAMPLE}"
+                )))
+            }
+        }
+        deserializer.deserialize_any(KeyVisitor)
+    }
 }
 
 impl FinishNumbers for RawStep {
@@ -770,7 +1085,7 @@ impl FinishNumbers for RawPlan {
 #[schemars(rename = "Wait")]
 pub struct RawWait {
     /// How long: `45s`, `10m`, `4h`, `1h30m`.
-    #[schemars(with = "String")]
+    #[schemars(with = "DurationText")]
     pub duration: At<String>,
 }
 
@@ -778,11 +1093,15 @@ pub struct RawWait {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "CapacityChange")]
 pub struct RawCapacityChange {
+    /// The components to act on.
     pub target: RawSelector,
+    /// How many units (give `count` or `percent`).
     #[serde(default)]
     pub count: Option<RawNumber>,
+    /// A percentage of the capacity just before the step (at most 100 for a removal).
     #[serde(default)]
     pub percent: Option<RawNumber>,
+    /// How many components the step must act on directly, else `unexpected_scope`.
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
@@ -791,7 +1110,9 @@ pub struct RawCapacityChange {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "TargetOnly")]
 pub struct RawTargetOnly {
+    /// The components to act on.
     pub target: RawSelector,
+    /// How many components the step must act on directly, else `unexpected_scope`.
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
@@ -800,7 +1121,10 @@ pub struct RawTargetOnly {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "FailZone")]
 pub struct RawFailZone {
+    /// The zone that fails.
+    #[schemars(with = "IdText")]
     pub zone: String,
+    /// How many components must be placed in the zone, else `unexpected_scope`.
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
@@ -809,7 +1133,10 @@ pub struct RawFailZone {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "FailRegion")]
 pub struct RawFailRegion {
+    /// The region that fails, all its zones at once.
+    #[schemars(with = "IdText")]
     pub region: String,
+    /// How many components must be placed in the region, else `unexpected_scope`.
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
@@ -818,11 +1145,15 @@ pub struct RawFailRegion {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "AddLoad")]
 pub struct RawAddLoad {
+    /// The components whose load rises.
     pub target: RawSelector,
+    /// Load times this (give `factor` or `amount`).
     #[serde(default)]
     pub factor: Option<RawNumber>,
+    /// Load added.
     #[serde(default)]
     pub amount: Option<RawNumber>,
+    /// How many components the step must act on directly, else `unexpected_scope`.
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
@@ -831,10 +1162,15 @@ pub struct RawAddLoad {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "ShiftLoad")]
 pub struct RawShiftLoad {
+    /// The components whose load moves.
     pub from: RawSelector,
+    /// The components that take it, split evenly.
     pub to: RawSelector,
+    /// The share of the load that moves (default 100).
     #[serde(default)]
+    #[schemars(schema_with = "step_percent_schema")]
     pub percent: Option<RawNumber>,
+    /// How many `from` components the step must match, else `unexpected_scope`.
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
@@ -843,9 +1179,12 @@ pub struct RawShiftLoad {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "DeleteData")]
 pub struct RawDeleteData {
+    /// The data stores whose data is deleted.
     pub store: RawSelector,
+    /// Only these owners lose their configuration (default: every component whose `state` is the store).
     #[serde(default)]
     pub owners: Option<RawSelector>,
+    /// How many stores the step must match, else `unexpected_scope`.
     #[serde(default)]
     pub expect_matches: Option<u64>,
 }
@@ -861,8 +1200,12 @@ impl JsonSchema for RawCapacity {
         json_schema!({
             "description": "Serving units: a number split evenly over the component's zones, or a map zone -> number.",
             "anyOf": [
-                { "type": "number", "minimum": 0, "maximum": 1e15 },
-                { "type": "object", "additionalProperties": { "type": "number", "minimum": 0, "maximum": 1e15 } }
+                number_schema("The component's capacity.", json_schema!({ "minimum": 0 })),
+                {
+                    "type": "object",
+                    "propertyNames": { "pattern": "^[A-Za-z0-9._:/-]+$" },
+                    "additionalProperties": number_schema("Its capacity in this zone.", json_schema!({ "minimum": 0 }))
+                }
             ]
         })
     }
@@ -873,14 +1216,23 @@ impl JsonSchema for RawDependency {
         "Dependency".into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let ids = json_schema!({ "type": "array", "items": { "type": "string" }, "minItems": 1 });
+        let ids = json_schema!({
+            "description": "Member ids, each once.",
+            "type": "array",
+            "items": { "type": "string", "pattern": "^[A-Za-z0-9._:/-]+$" },
+            "minItems": 1,
+            "uniqueItems": true
+        });
         json_schema!({
             "description": "A component id (hard), {id, mode}, {any_of: [ids]} or {quorum: K, of: [ids]}.",
             "oneOf": [
-                { "type": "string" },
+                { "type": "string", "pattern": "^[A-Za-z0-9._:/-]+$" },
                 {
                     "type": "object",
-                    "properties": { "id": { "type": "string" }, "mode": { "enum": ["hard", "soft"] } },
+                    "properties": {
+                        "id": { "type": "string", "pattern": "^[A-Za-z0-9._:/-]+$" },
+                        "mode": { "enum": ["hard", "soft"], "description": "hard (default): its trouble is ours; soft: at worst degraded." }
+                    },
                     "required": ["id"],
                     "additionalProperties": false
                 },
@@ -892,7 +1244,10 @@ impl JsonSchema for RawDependency {
                 },
                 {
                     "type": "object",
-                    "properties": { "quorum": { "type": "integer", "minimum": 1 }, "of": ids },
+                    "properties": {
+                        "quorum": { "type": "integer", "minimum": 1, "description": "How many members must be up (at most their number)." },
+                        "of": ids
+                    },
                     "required": ["quorum", "of"],
                     "additionalProperties": false
                 }

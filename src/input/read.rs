@@ -16,7 +16,7 @@ use serde_saphyr::{DefaultMessageFormatter, MessageFormatter};
 use crate::error::{Diagnostic, Error, Pos, Result, nearest};
 use crate::input::raw::{At, RawPlan, RawSelector, RawTopology};
 use crate::limits::Limits;
-use crate::text::shown;
+use crate::text::{path as text_path, shown};
 
 /// A kind of file `blast` reads, for messages about the file as a whole.
 pub trait Document {
@@ -41,42 +41,97 @@ impl Document for serde::de::IgnoredAny {
 }
 
 /// Reads a whole file as UTF-8 text, refusing what is not a readable,
-/// bounded, UTF-8 regular file.
+/// bounded, UTF-8 regular file or device; `-` reads standard input.
 pub fn read_text(path: &Path, limits: Limits) -> Result<String> {
-    let open_error = |e: std::io::Error| {
-        let help = match e.kind() {
-            std::io::ErrorKind::NotFound => "check the path",
-            std::io::ErrorKind::PermissionDenied => "make the file readable",
-            _ => "pass a readable YAML file",
-        };
-        Error::input(Diagnostic::new(format!("cannot read `{}`: {}", path.display(), io_reason(&e))).help(help))
+    if path == Path::new("-") {
+        return read_bytes(std::io::stdin().lock(), path, None, limits);
+    }
+    let (file, size) = open(path, limits)?;
+    read_bytes(file, path, size, limits)
+}
+
+fn open_error(path: &Path, e: &std::io::Error) -> Error {
+    let help = match e.kind() {
+        std::io::ErrorKind::NotFound => "check the path",
+        std::io::ErrorKind::PermissionDenied => "make the file readable",
+        _ => "pass a readable YAML file",
     };
-    let file = File::open(path).map_err(open_error)?;
-    let metadata = file.metadata().map_err(open_error)?;
-    if metadata.is_dir() {
+    Error::input(Diagnostic::new(format!("cannot read `{}`: {}", text_path(path), io_reason(e))).help(help))
+}
+
+fn too_big(path: &Path, limits: Limits) -> Error {
+    Error::input(
+        Diagnostic::new(format!(
+            "`{}` is larger than the {} byte limit",
+            text_path(path),
+            limits.max_file_bytes
+        ))
+        .help("raise the limit with --max-file-size if the file is genuine"),
+    )
+}
+
+/// Opens `path` for reading without blocking, and refuses what is not a
+/// file: a FIFO would block in `open` (or in the first read) until a writer
+/// comes, forever in a CI job. Returns the file and, for a regular file, its size.
+fn open(path: &Path, limits: Limits) -> Result<(File, Option<u64>)> {
+    // A socket cannot be opened at all: say what it is before trying.
+    if let Ok(metadata) = std::fs::metadata(path) {
+        refuse_special(path, &metadata.file_type())?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| open_error(path, &e))?;
+    let metadata = file.metadata().map_err(|e| open_error(path, &e))?;
+    let kind = metadata.file_type();
+    if kind.is_dir() {
         return Err(
-            Diagnostic::new(format!("`{}` is a directory, not a file", path.display()))
+            Diagnostic::new(format!("`{}` is a directory, not a file", text_path(path)))
                 .help("pass a YAML file")
                 .into(),
         );
     }
-    let too_big = || {
-        Error::input(
-            Diagnostic::new(format!(
-                "`{}` is larger than the {} byte limit",
-                path.display(),
-                limits.max_file_bytes
-            ))
-            .help("raise the limit with --max-file-size if the file is genuine"),
-        )
-    };
-    // Devices and pipes report no size, so the read itself is bounded too.
-    if metadata.is_file() && metadata.len() > limits.max_file_bytes {
-        return Err(too_big());
+    // Checked again on the open file: the path may have changed since.
+    refuse_special(path, &kind)?;
+    // Devices report no size, so the read itself is bounded too.
+    let size = metadata.is_file().then_some(metadata.len());
+    if size.is_some_and(|len| len > limits.max_file_bytes) {
+        return Err(too_big(path, limits));
     }
+    Ok((file, size))
+}
+
+/// Refuses a FIFO or a socket: reading one would wait for a writer.
+fn refuse_special(path: &Path, kind: &std::fs::FileType) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() || kind.is_socket() {
+            let what = if kind.is_fifo() {
+                "a named pipe (FIFO)"
+            } else {
+                "a socket"
+            };
+            return Err(Diagnostic::new(format!("`{}` is {what}, not a file", text_path(path)))
+                .help("pass a regular file, or `-` and the stream on standard input")
+                .into());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, kind);
+    Ok(())
+}
+
+/// Reads `reader` to the end as UTF-8 text, within the size limit; `size`
+/// is known for a regular file.
+fn read_bytes(reader: impl Read, path: &Path, size: Option<u64>, limits: Limits) -> Result<String> {
     // Read in chunks and stop at the first NUL byte: YAML text never holds
     // one, and a sparse file or a device full of zeros is not read to the end.
-    let mut reader = file.take(limits.max_file_bytes.saturating_add(1));
+    let mut reader = reader.take(limits.max_file_bytes.saturating_add(1));
     let mut bytes: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 1 << 16];
     loop {
@@ -84,7 +139,15 @@ pub fn read_text(path: &Path, limits: Limits) -> Result<String> {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(open_error(e)),
+            // A terminal opened without blocking has nothing to read yet.
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                return Err(
+                    Diagnostic::new(format!("`{}` is not a file (nothing to read)", text_path(path)))
+                        .help("pass a regular file, or `-` and the stream on standard input")
+                        .into(),
+                );
+            }
+            Err(e) => return Err(open_error(path, &e)),
         };
         let start = bytes.len();
         if start == 0 {
@@ -95,8 +158,8 @@ pub fn read_text(path: &Path, limits: Limits) -> Result<String> {
                     .into());
             }
             // A regular file's size is known: reserve it once the start looks like text.
-            if !chunk[..n].contains(&0) && metadata.is_file() {
-                bytes.reserve_exact(metadata.len().min(limits.max_file_bytes) as usize);
+            if let Some(len) = size.filter(|_| !chunk[..n].contains(&0)) {
+                bytes.reserve_exact(len.min(limits.max_file_bytes) as usize);
             }
         }
         bytes.extend_from_slice(&chunk[..n]);
@@ -109,7 +172,7 @@ pub fn read_text(path: &Path, limits: Limits) -> Result<String> {
             );
         }
         if bytes.len() as u64 > limits.max_file_bytes {
-            return Err(too_big());
+            return Err(too_big(path, limits));
         }
     }
     // A UTF-8 byte order mark is legal in YAML but not part of the content.
@@ -163,7 +226,7 @@ pub(crate) fn parse_with<'de, T>(
             .split(['\n', '\r'])
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        return Err(Diagnostic::new(format!("`{}` is empty", path.display()))
+        return Err(Diagnostic::new(format!("`{}` is empty", text_path(path)))
             .help(empty_help)
             .into());
     }
@@ -330,6 +393,9 @@ pub(crate) fn plain_message(message: &str) -> String {
     {
         return format!("unexpected character `{c}`");
     }
+    if let Some(expected) = message.strip_prefix("invalid type: unit value, expected ") {
+        return format!("expected {expected} here, not an empty value (null)");
+    }
     if message.starts_with("cannot deserialize null into ") {
         return "expected a value here, not an empty one (null)".to_string();
     }
@@ -348,6 +414,14 @@ pub(crate) fn plain_message(message: &str) -> String {
             "expected a number here, not a list or a mapping".to_string()
         }
         "invalid floating point" => "expected a finite number".to_string(),
+        // serde's words for an enum such as `mode` or `when` given a map or a list.
+        "expected string key for externally tagged enum" => {
+            "expected a single word here (such as `down` or `soft`), not a mapping".to_string()
+        }
+        "externally tagged enum expected scalar or mapping" => {
+            "expected a single word here (such as `down` or `soft`), not a list".to_string()
+        }
+        "did not find expected <document start>" => "unexpected text after the end of the value".to_string(),
         other => other.to_string(),
     }
 }

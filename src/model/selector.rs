@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::error::{Diagnostic, nearest};
+use crate::error::{Diagnostic, nearest, nearest_by_prefix};
 use crate::input::raw::{RawSelector, RawSelectorMap};
 use crate::model::{ComponentIdx, Topology};
 use crate::text::shown;
@@ -129,13 +129,7 @@ impl Selector {
                     .chars()
                     .take_while(|c| !matches!(c, '*' | '?' | '['))
                     .collect();
-                let near: Vec<&str> = topology
-                    .component_ids()
-                    .filter(|id| {
-                        !stem.is_empty() && strsim::jaro_winkler(&stem, &id[..id.len().min(stem.len())]) >= 0.8
-                    })
-                    .take(5)
-                    .collect();
+                let near = nearest_by_prefix(&stem, topology.component_ids(), 5);
                 let diagnostic = Diagnostic::new(format!("`{field}` `{self}` matches no component"));
                 if near.is_empty() {
                     diagnostic.help("check the pattern; `blast validate` lists what the topology holds")

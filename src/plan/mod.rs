@@ -194,7 +194,11 @@ pub enum Origin<'a> {
 
 /// Reads a plan file (`--plan`).
 pub fn load_plan_file(path: &Path, limits: Limits) -> Result<At<RawPlan>> {
-    let text = read_text(path, limits)?;
+    plan_from_str(read_text(path, limits)?, path, limits)
+}
+
+/// Parses a plan read from `path`.
+pub fn plan_from_str(text: String, path: &Path, limits: Limits) -> Result<At<RawPlan>> {
     let mut plan: At<RawPlan> = if json::is_json(path) {
         let text = std::rc::Rc::new(text);
         let mut plan: At<RawPlan> = json::parse_with(text.clone(), path, limits, At::<RawPlan>::EMPTY_HELP, |de| {
@@ -232,7 +236,7 @@ pub fn select(
         Selection::File(path) => {
             let raw = load_plan_file(path, limits)?;
             let plan = resolve(topology, &raw, Origin::File(path), approvals)?;
-            Ok((plan, format!("plan {}", shown(&path.display().to_string()))))
+            Ok((plan, format!("plan {}", crate::text::path(path))))
         }
         Selection::Scenario(name) => {
             let scenario = topology
@@ -263,8 +267,21 @@ fn no_scenario(topology: &Topology, name: &str) -> Error {
     Error::usage(match nearest(name, names.iter().copied()) {
         Some(near) => diagnostic.help(format!("did you mean `{near}`?")),
         None if names.is_empty() => diagnostic.help("this topology has no `scenarios`"),
-        None => diagnostic.help(format!("scenarios: {}", names.join(", "))),
+        None => diagnostic.help(format!("scenarios: {}", listed(&names, 10))),
     })
+}
+
+/// The first `limit` names, and how many more there are: a topology may
+/// ship thousands of scenarios, and a message lists a few.
+fn listed(names: &[&str], limit: usize) -> String {
+    let mut text = names.iter().take(limit).copied().collect::<Vec<_>>().join(", ");
+    if names.len() > limit {
+        text.push_str(&format!(
+            " and {} more (`blast list` shows them all)",
+            names.len() - limit
+        ));
+    }
+    text
 }
 
 /// Resolves every scenario the topology ships: one that names a component

@@ -3,9 +3,9 @@
 use comfy_table::Table;
 use comfy_table::presets::NOTHING;
 
-use crate::render::push_table;
 use crate::report::explain::Explanation;
 use crate::status::Status;
+use crate::text::shown;
 
 pub fn text(explanation: &Explanation) -> String {
     let mut out = String::new();
@@ -25,11 +25,13 @@ pub fn text(explanation: &Explanation) -> String {
         n => format!("step {n} ({})", chain.operation),
     };
     if chain.reached_at == chain.step {
-        out.push_str(&format!("`{id}` is {} from {origin}\n\n", chain.status));
+        out.push_str(&format!("`{id}` is {} from {}\n\n", chain.status, shown(&origin)));
     } else {
         out.push_str(&format!(
-            "`{id}` is {} from step {}; the chain starts at {origin}\n\n",
-            chain.status, chain.reached_at
+            "`{id}` is {} from step {}; the chain starts at {}\n\n",
+            chain.status,
+            chain.reached_at,
+            shown(&origin)
         ));
     }
     let mut table = Table::new();
@@ -48,16 +50,19 @@ pub fn text(explanation: &Explanation) -> String {
         let marker = if i == 0 { "*" } else { "->" };
         table.add_row(vec![
             marker.to_string(),
-            hop.component.clone(),
+            shown(&hop.component),
             hop.status.to_string(),
-            hop.because.clone(),
+            shown(&hop.because),
         ]);
     }
-    push_table(&mut out, &table);
+    for line in table.to_string().lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
     out.push_str(&format!(
         "\nrecovery: {} ({})\n",
         chain.recovery.text(),
-        chain.recovery_why
+        shown(&chain.recovery_why)
     ));
     if chain.status == Status::AtRisk {
         out.push_str("\nat_risk: still serving, with less redundancy or headroom than before\n");

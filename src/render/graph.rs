@@ -12,6 +12,7 @@ use std::fmt::Write;
 
 use crate::report::graph::{EdgeKind, GraphData, Node};
 use crate::status::Status;
+use crate::text::{dot_quote, mermaid as mermaid_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GraphFormat {
@@ -86,25 +87,6 @@ fn write_groups(out: &mut String, graph: &GraphData, syntax: &GroupSyntax, node:
             out.push_str(&(syntax.close)("  "));
         }
     }
-}
-
-/// A DOT string: every label and id goes through here, so a backslash, a
-/// quote or a line break in the input cannot end the string early.
-pub fn dot_quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            // DOT's own line break in labels.
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => out.extend(c.escape_unicode()),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn dot_edge_style(kind: &EdgeKind) -> String {
@@ -189,24 +171,6 @@ fn legend_dot(out: &mut String, with_status: bool) {
 /// Mermaid node ids must be plain words.
 fn mermaid_id(node: &Node) -> String {
     format!("n{}", node.key)
-}
-
-/// Text inside a quoted Mermaid label, which Mermaid reads as HTML.
-fn mermaid_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("#quot;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '&' => out.push_str("#amp;"),
-            '#' => out.push_str("#35;"),
-            '|' => out.push_str("#124;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 pub fn mermaid(graph: &GraphData) -> String {

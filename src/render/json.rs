@@ -1,4 +1,5 @@
-//! JSON output: pretty-printed, with a trailing newline.
+//! JSON output: pretty-printed, with a trailing newline, and with the
+//! characters a terminal or viewer would act on written as `\uXXXX`.
 
 use serde::Serialize;
 
@@ -6,5 +7,5 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
     // Serializing plain data structs with string keys cannot fail.
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
-    text
+    crate::text::json_invisible(text)
 }

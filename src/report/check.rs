@@ -121,6 +121,11 @@ pub struct ViolationReport {
     pub component: Option<String>,
     pub step: usize,
     pub message: String,
+    /// Where to point a reader: the step as written (plan file or scenario),
+    /// else the component's declaration; `None` for an inline step with no
+    /// component.
+    #[serde(skip)]
+    pub at: Option<Location>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,6 +139,9 @@ pub struct CustomerReport {
     /// Where the customer is declared.
     #[serde(skip)]
     pub at: Location,
+    /// Where its worst affected app is declared: the line an annotation marks.
+    #[serde(skip)]
+    pub app_at: Location,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -556,6 +564,11 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
             component: v.component.map(|c| topology.component(c).id.clone()),
             step: v.step,
             message: v.message.clone(),
+            at: plan
+                .steps
+                .get(v.step.wrapping_sub(1))
+                .and_then(|s| s.at.clone())
+                .or_else(|| v.component.map(|c| topology.component(c).pos.at(topology.source()))),
         })
         .collect();
     let threshold = fail_on.threshold();
@@ -597,6 +610,10 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
             after_rollback.add(recovery.status_after_rollback, &customer.weight);
         }
         affected_apps.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id)));
+        let app_at = affected_apps.first().and_then(|a| topology.find(&a.id)).map_or_else(
+            || customer.pos.at(topology.source()),
+            |c| topology.component(c).pos.at(topology.source()),
+        );
         customers.push(CustomerReport {
             id: customer.id.clone(),
             name: customer.name.clone(),
@@ -605,6 +622,7 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
             affected_apps,
             recovery,
             at: customer.pos.at(topology.source()),
+            app_at,
         });
     }
     customers.sort_by(|a, b| {
@@ -626,7 +644,12 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
 
     let verdict = if gate_failed { Verdict::Fail } else { Verdict::Pass };
     let recovery = recovery_summary(&customers, after_rollback);
-    let text = verdict_text(verdict, &customer_counts, &service_counts, violations.len(), &recovery);
+    let mut text = verdict_text(verdict, &customer_counts, &service_counts, violations.len(), &recovery);
+    // `--fail-on ok` fails on every app, affected or not: say why, rather
+    // than "FAIL: no customer affected".
+    if fail_on == FailOn::Ok && violations.is_empty() && customer_counts.affected() == 0 {
+        text = text.replacen("FAIL: ", "FAIL: --fail-on ok fails on every app; ", 1);
+    }
     Report {
         schema_version: SCHEMA_VERSION,
         verdict,

@@ -114,6 +114,8 @@ pub fn load(text: &str) -> Topology {
 pub fn blast(args: &[&str]) -> (i32, String, String) {
     let output = assert_cmd::Command::cargo_bin("blast")
         .expect("the blast binary is built")
+        .env_remove("COLUMNS")
+        .env_remove("CLICOLOR_FORCE")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
         .output()
