@@ -206,6 +206,11 @@ fn convert_reads_standard_input_once() {
         .write_stdin(std::fs::read("topologies/quickstart.yaml").expect("quickstart"))
         .output()
         .expect("runs");
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&output.stdout), from_file);
 }

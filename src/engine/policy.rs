@@ -68,20 +68,77 @@ pub fn violations(
     approvals: &[ComponentIdx],
 ) -> Vec<Violation> {
     let topology = state.topology();
-    let mut out = Vec::new();
-    let mut push = |kind, component: Option<ComponentIdx>, message: String| {
-        out.push(Violation {
-            kind,
-            component,
-            step: number,
-            message,
-        })
+    let mut out = Violations {
+        number,
+        list: Vec::new(),
     };
     for removal in removals {
+        out.removal(topology, removal);
+    }
+    // Every step that changes a capacity and leaves it outside the limits
+    // counts, not only the one that crosses them: a second removal from a
+    // component already below its minimum is as much a mistake as the first.
+    let resizes = matches!(
+        step.action,
+        Action::RemoveCapacity(_) | Action::AddCapacity(_) | Action::FailZone(_) | Action::FailRegion(_)
+    );
+    if resizes {
+        for (c, before) in step.matched.iter().zip(before) {
+            out.limits(topology, *c, before, state.capacity(*c));
+        }
+    }
+    for c in touched(step) {
+        let component = topology.component(c);
+        if component.extras().guard.requires_approval && approvals.binary_search(&c).is_err() {
+            out.push(
+                ViolationKind::RequiresApproval,
+                Some(c),
+                format!(
+                    "step {number} touches `{id}`, which requires approval; once approved, pass `--approve {id}` or list it under `approvals`",
+                    id = component.id
+                ),
+            );
+        }
+    }
+    if let Some(expected) = step.expect_matches
+        && step.matched.len() as u64 != expected
+    {
+        out.push(
+            ViolationKind::UnexpectedScope,
+            None,
+            format!(
+                "step {number} matched {} component(s) ({}); the plan expected {expected}",
+                step.matched.len(),
+                some_ids(topology, &step.matched)
+            ),
+        );
+    }
+    out.list
+}
+
+/// The violations of one step, as they are found.
+struct Violations {
+    number: usize,
+    list: Vec<Violation>,
+}
+
+impl Violations {
+    fn push(&mut self, kind: ViolationKind, component: Option<ComponentIdx>, message: String) {
+        self.list.push(Violation {
+            kind,
+            component,
+            step: self.number,
+            message,
+        });
+    }
+
+    /// `over_removal` and `step_too_large`.
+    fn removal(&mut self, topology: &Topology, removal: &Removal) {
+        let number = self.number;
         let id = &topology.component(removal.component).id;
         let (wanted, had) = (&removal.wanted, &removal.before);
         if wanted > had {
-            push(
+            self.push(
                 ViolationKind::OverRemoval,
                 Some(removal.component),
                 format!("step {number} removes {wanted} from `{id}`, which has only {had}"),
@@ -95,7 +152,7 @@ pub fn violations(
                 Some(percent) => format!("{percent}%"),
                 None => "all".to_string(),
             };
-            push(
+            self.push(
                 ViolationKind::StepTooLarge,
                 Some(removal.component),
                 format!(
@@ -104,22 +161,17 @@ pub fn violations(
             );
         }
     }
-    // Every step that changes a capacity and leaves it outside the limits
-    // counts, not only the one that crosses them: a second removal from a
-    // component already below its minimum is as much a mistake as the first.
-    let resizes = matches!(
-        step.action,
-        Action::RemoveCapacity(_) | Action::AddCapacity(_) | Action::FailZone(_) | Action::FailRegion(_)
-    );
-    for (c, before) in step.matched.iter().zip(before).filter(|_| resizes) {
-        let component = topology.component(*c);
-        let after = state.capacity(*c);
+
+    /// `below_min_capacity` and `over_max_capacity` of a step that left `c` with `after`.
+    fn limits(&mut self, topology: &Topology, c: ComponentIdx, before: &Exact, after: &Exact) {
+        let number = self.number;
+        let component = topology.component(c);
         if let Some(min) = &component.extras().min_capacity
             && after < min
         {
-            push(
+            self.push(
                 ViolationKind::BelowMinCapacity,
-                Some(*c),
+                Some(c),
                 format!(
                     "step {number} would leave `{}` with {after} of {before} capacity; it needs at least {min}",
                     component.id
@@ -129,9 +181,9 @@ pub fn violations(
         if let Some(max) = &component.extras().max_capacity
             && after > max
         {
-            push(
+            self.push(
                 ViolationKind::OverMaxCapacity,
-                Some(*c),
+                Some(c),
                 format!(
                     "step {number} would give `{}` capacity {after}; its max_capacity is {max}",
                     component.id
@@ -139,33 +191,6 @@ pub fn violations(
             );
         }
     }
-    for c in touched(step) {
-        let component = topology.component(c);
-        if component.extras().guard.requires_approval && approvals.binary_search(&c).is_err() {
-            push(
-                ViolationKind::RequiresApproval,
-                Some(c),
-                format!(
-                    "step {number} touches `{id}`, which requires approval; once approved, pass `--approve {id}` or list it under `approvals`",
-                    id = component.id
-                ),
-            );
-        }
-    }
-    if let Some(expected) = step.expect_matches
-        && step.matched.len() as u64 != expected
-    {
-        push(
-            ViolationKind::UnexpectedScope,
-            None,
-            format!(
-                "step {number} matched {} component(s) ({}); the plan expected {expected}",
-                step.matched.len(),
-                some_ids(topology, &step.matched)
-            ),
-        );
-    }
-    out
 }
 
 /// The components a step touches for approval: its targets, `from` and
