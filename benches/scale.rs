@@ -49,6 +49,7 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
 
 /// Peak resident memory of `blast check <path> --scenario fail-zone`, run as
 /// its own process, as the kernel accounted it.
+#[allow(unsafe_code, reason = "std cannot read a child's resource usage")]
 fn peak_rss_of_check(path: &Path) -> u64 {
     #[allow(
         clippy::zombie_processes,

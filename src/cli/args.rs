@@ -351,3 +351,17 @@ impl GlobalArgs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// clap's own consistency checks (conflicting names, bad defaults,
+    /// groups that name missing arguments), which it makes only when asked.
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -208,20 +208,8 @@ impl<'s> View<'s> {
         for (_, term) in terms {
             match *term {
                 Term::Member(i) => {
-                    let (mut not_down, mut healthy, result) = self.counters[i];
-                    if down_changes {
-                        not_down = if to == Status::Down { not_down - 1 } else { not_down + 1 };
-                    }
-                    if (from <= Status::AtRisk) != (to <= Status::AtRisk) {
-                        healthy = if to <= Status::AtRisk { healthy + 1 } else { healthy - 1 };
-                    }
-                    let g = groups[i];
-                    let changed = group_result(
-                        topology.group(g).rule,
-                        topology.members_of(g).len() as u32,
-                        not_down,
-                        healthy,
-                    );
+                    let (_, _, result) = self.counters[i];
+                    let changed = self.member_moved(topology, groups[i], self.counters[i], from, to);
                     tally[result.index()] -= 1;
                     tally[changed.index()] += 1;
                 }
@@ -247,19 +235,8 @@ impl<'s> View<'s> {
                 Term::FailoverPeer(i) => {
                     let (peers, on) = &self.peers[i];
                     if *on && down_changes {
+                        let moved = peers_moved(peers, declared.capacity(u), to == Status::Down);
                         let f = failovers[i];
-                        let capacity = declared.capacity(u);
-                        let moved = if to == Status::Down {
-                            Peers {
-                                capacity: &peers.capacity - capacity,
-                                count: peers.count - 1,
-                            }
-                        } else {
-                            Peers {
-                                capacity: &peers.capacity + capacity,
-                                count: peers.count + 1,
-                            }
-                        };
                         let delta = &share(declared, f, topology, v, &moved) - &share(declared, f, topology, v, peers);
                         load = &load + &delta;
                     }
@@ -269,6 +246,46 @@ impl<'s> View<'s> {
         let worst_entry = Status::ALL.into_iter().rev().find(|s| tally[s.index()] > 0);
         let direct = declared.direct(v, &load).0;
         worst_entry.map_or(direct, |e| e.max(direct))
+    }
+
+    /// The result of entry `g` (with `counters` as on this side) once one
+    /// member moves from status `from` to `to`.
+    fn member_moved(
+        &self,
+        topology: &Topology,
+        g: GroupIdx,
+        (mut not_down, mut healthy, _): (u32, u32, Status),
+        from: Status,
+        to: Status,
+    ) -> Status {
+        if (from == Status::Down) != (to == Status::Down) {
+            not_down = if to == Status::Down { not_down - 1 } else { not_down + 1 };
+        }
+        if (from <= Status::AtRisk) != (to <= Status::AtRisk) {
+            healthy = if to <= Status::AtRisk { healthy + 1 } else { healthy - 1 };
+        }
+        group_result(
+            topology.group(g).rule,
+            topology.members_of(g).len() as u32,
+            not_down,
+            healthy,
+        )
+    }
+}
+
+/// The peers serving beside a failover target once one of them, of
+/// `capacity`, goes down (`lost`) or comes back.
+fn peers_moved(peers: &Peers, capacity: &Exact, lost: bool) -> Peers {
+    if lost {
+        Peers {
+            capacity: &peers.capacity - capacity,
+            count: peers.count - 1,
+        }
+    } else {
+        Peers {
+            capacity: &peers.capacity + capacity,
+            count: peers.count + 1,
+        }
     }
 }
 

@@ -504,27 +504,17 @@ fn waits(
     out
 }
 
-/// Groups the self-sustaining components by the loops that hold them up:
-/// strongly connected sets among them over dependency entries and the
-/// surges and failovers active in R. Each component points at the loop it
-/// is in or that feeds it (the first in component order).
-fn sustaining_loops(
+/// The graph among held components (indexed as in `held`) along dependency
+/// entries and the surges and failovers active in R, and which of them feed
+/// themselves.
+fn held_graph(
     topology: &Topology,
-    rollback: &Rollback,
+    held: &[ComponentIdx],
     after_rollback: &[Status],
-    pending: &mut BTreeMap<ComponentIdx, ComponentRecovery>,
-) -> Vec<SustainingLoop> {
-    let held: Vec<ComponentIdx> = pending
-        .iter()
-        .filter(|(_, r)| r.kind == RecoveryKind::SelfSustaining)
-        .map(|(c, _)| *c)
-        .collect();
-    if held.is_empty() {
-        return Vec::new();
-    }
+) -> (petgraph::graph::DiGraph<(), ()>, Vec<bool>) {
     let position: BTreeMap<ComponentIdx, usize> = held.iter().enumerate().map(|(i, c)| (*c, i)).collect();
     let mut graph = petgraph::graph::DiGraph::<(), ()>::with_capacity(held.len(), 0);
-    for _ in &held {
+    for _ in held {
         graph.add_node(());
     }
     let node = petgraph::graph::NodeIndex::new;
@@ -552,6 +542,28 @@ fn sustaining_loops(
             topology.failover_targets(f).iter().for_each(|t| edge(*t));
         }
     }
+    (graph, self_fed)
+}
+
+/// Groups the self-sustaining components by the loops that hold them up:
+/// strongly connected sets among them over dependency entries and the
+/// surges and failovers active in R. Each component points at the loop it
+/// is in or that feeds it (the first in component order).
+fn sustaining_loops(
+    topology: &Topology,
+    rollback: &Rollback,
+    after_rollback: &[Status],
+    pending: &mut BTreeMap<ComponentIdx, ComponentRecovery>,
+) -> Vec<SustainingLoop> {
+    let held: Vec<ComponentIdx> = pending
+        .iter()
+        .filter(|(_, r)| r.kind == RecoveryKind::SelfSustaining)
+        .map(|(c, _)| *c)
+        .collect();
+    if held.is_empty() {
+        return Vec::new();
+    }
+    let (graph, self_fed) = held_graph(topology, &held, after_rollback);
     let loads = loads(rollback, after_rollback);
     // Tarjan yields the strongly connected sets sinks first; loops are
     // numbered by their first member, for a stable order.

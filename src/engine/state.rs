@@ -393,6 +393,21 @@ impl Conditions for State<'_> {
     }
 }
 
+/// Down by what an operation did to it: failed, restarting, or below its
+/// minimum and waiting for a restart.
+fn flagged_down(flags: u8, capacity: &Exact, fell_to: Option<&Exact>, min: Option<&Exact>) -> Option<Reason> {
+    if flags & FAILED != 0 {
+        return Some(Reason::Failed);
+    }
+    if flags & RESTARTING != 0 {
+        return Some(Reason::Restarting);
+    }
+    (flags & NEEDS_RESTART != 0).then(|| Reason::NeedsRestart {
+        capacity: fell_to.unwrap_or(capacity).clone(),
+        min: min.cloned().unwrap_or_default(),
+    })
+}
+
 /// SPEC 4.1's direct status: the worst that applies.
 pub(crate) fn direct_status(
     topology: &Topology,
@@ -406,17 +421,8 @@ pub(crate) fn direct_status(
     let component = topology.component(c);
     let extras = component.extras();
     let down = |reason| (Status::Down, Some(reason));
-    if flags & FAILED != 0 {
-        return down(Reason::Failed);
-    }
-    if flags & RESTARTING != 0 {
-        return down(Reason::Restarting);
-    }
-    if flags & NEEDS_RESTART != 0 {
-        return down(Reason::NeedsRestart {
-            capacity: fell_to.unwrap_or(capacity).clone(),
-            min: extras.min_capacity.clone().unwrap_or_default(),
-        });
+    if let Some(reason) = flagged_down(flags, capacity, fell_to, extras.min_capacity.as_ref()) {
+        return down(reason);
     }
     if !capacity.is_positive() {
         return down(Reason::NoCapacity);

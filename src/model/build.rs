@@ -729,33 +729,13 @@ fn resolve_dynamics(topology: &mut Topology, path: &Path, pending: Vec<PendingDy
         }
         topology.components[entry.source.index()].extras_mut().surges = first_surge..surges.len() as u32;
         if let Some(failover) = &entry.failover {
-            let when = failover.value.when.map_or(Status::Down, status_of);
-            if when == Status::AtRisk {
-                return Err(Diagnostic::new(format!(
-                    "failover of `{owner}`: `when: at_risk` would move load away from a component that still serves fully"
-                ))
-                .at(failover.pos.at(path))
-                .help("use `when: degraded` or `when: down` (the default)")
-                .into());
-            }
-            let mut targets = Selector::parse(&failover.value.to, "to")
-                .and_then(|selector| selector.resolve(topology, "to"))
-                .map_err(|d| locate(failover.pos, d, &owner, "failover"))?;
-            targets.retain(|t| *t != entry.source);
-            if targets.is_empty() {
-                return Err(
-                    Diagnostic::new(format!("failover of `{owner}`: `to` matches only `{owner}` itself"))
-                        .at(failover.pos.at(path))
-                        .help("name the components that take over its load")
-                        .into(),
-                );
-            }
+            let targets = failover_targets_of(topology, path, entry.source, failover)?;
             let start = failover_targets.len() as u32;
             failover_targets.extend(targets);
             let index = FailoverIdx::new(failovers.len());
             failovers.push(Failover {
                 source: entry.source,
-                when,
+                when: failover.value.when.map_or(Status::Down, status_of),
                 targets: start..failover_targets.len() as u32,
                 pos: failover.pos,
             });
@@ -788,6 +768,41 @@ fn resolve_dynamics(topology: &mut Topology, path: &Path, pending: Vec<PendingDy
     topology.failovers = failovers;
     topology.failover_targets = failover_targets;
     Ok(())
+}
+
+/// The components a failover's `to` names, the source itself left out;
+/// refuses `when: at_risk` and a `to` that names only the source.
+fn failover_targets_of(
+    topology: &Topology,
+    path: &Path,
+    source: ComponentIdx,
+    failover: &At<RawFailover>,
+) -> Result<Vec<ComponentIdx>> {
+    let owner = &topology.component(source).id;
+    if failover.value.when.map_or(Status::Down, status_of) == Status::AtRisk {
+        return Err(Diagnostic::new(format!(
+            "failover of `{owner}`: `when: at_risk` would move load away from a component that still serves fully"
+        ))
+        .at(failover.pos.at(path))
+        .help("use `when: degraded` or `when: down` (the default)")
+        .into());
+    }
+    let mut targets = Selector::parse(&failover.value.to, "to")
+        .and_then(|selector| selector.resolve(topology, "to"))
+        .map_err(|d| {
+            let message = format!("failover of `{owner}`: {}", d.message);
+            Error::from(Diagnostic { message, ..d }.at(failover.pos.at(path)))
+        })?;
+    targets.retain(|t| *t != source);
+    if targets.is_empty() {
+        return Err(
+            Diagnostic::new(format!("failover of `{owner}`: `to` matches only `{owner}` itself"))
+                .at(failover.pos.at(path))
+                .help("name the components that take over its load")
+                .into(),
+        );
+    }
+    Ok(targets)
 }
 
 fn status_of(when: RawWhen) -> Status {
@@ -856,32 +871,12 @@ fn component(
     let first = placements.len();
     place(b, raw, region, placements, zone_slots)?;
     let capacity: Exact = placements[first..].iter().map(|p| &p.capacity).sum();
-    // A component placed only in zones of one region belongs to that region.
     if region.is_none() {
-        let mut zone_regions = placements[first..]
-            .iter()
-            .filter_map(|p| p.zone)
-            .map(|z| b.zones[z.index()].region);
-        if let Some(r) = zone_regions.next()
-            && zone_regions.all(|other| other == r)
-        {
-            region = Some(r);
-        }
+        region = region_of_zones(b, &placements[first..]);
     }
     let (min_capacity, max_capacity) = capacity_limits(b, raw, &capacity)?;
     let load = b.optional_number(&raw.load, "load", id)?.unwrap_or_default();
-    let collapse_at = b.optional_number(&raw.collapse_at, "collapse_at", id)?;
-    if let (Some(c), Some(written)) = (&collapse_at, &raw.collapse_at)
-        && *c <= Exact::ONE
-    {
-        return Err(b
-            .error(
-                written.pos,
-                format!("`collapse_at` of `{id}` is {c}, but it must be greater than 1"),
-            )
-            .help("collapse_at is the load/capacity ratio at which it goes down, e.g. 1.3")
-            .into());
-    }
+    let collapse_at = collapse_at(b, raw, id)?;
     let guard = guard(b, raw, id)?;
     for surge in &raw.surges {
         surge_effect(b, surge, id)?;
@@ -912,6 +907,33 @@ fn component(
         failover: None,
     });
     Ok(checked)
+}
+
+/// A component placed only in zones of one region belongs to that region.
+fn region_of_zones(b: &Builder, placements: &[Placement]) -> Option<RegionIdx> {
+    let mut zone_regions = placements
+        .iter()
+        .filter_map(|p| p.zone)
+        .map(|z| b.zones[z.index()].region);
+    let first = zone_regions.next()?;
+    zone_regions.all(|other| other == first).then_some(first)
+}
+
+/// `collapse_at`, a load/capacity ratio above 1.
+fn collapse_at(b: &Builder, raw: &RawComponent, id: &str) -> Result<Option<Exact>> {
+    let collapse_at = b.optional_number(&raw.collapse_at, "collapse_at", id)?;
+    if let (Some(c), Some(written)) = (&collapse_at, &raw.collapse_at)
+        && *c <= Exact::ONE
+    {
+        return Err(b
+            .error(
+                written.pos,
+                format!("`collapse_at` of `{id}` is {c}, but it must be greater than 1"),
+            )
+            .help("collapse_at is the load/capacity ratio at which it goes down, e.g. 1.3")
+            .into());
+    }
+    Ok(collapse_at)
 }
 
 /// Where the capacity lives: explicit zones, the region's zones, a per-zone

@@ -10,9 +10,12 @@ use crate::number::parse_decimal;
 use crate::plan::StepKind;
 use crate::text::shown;
 
+fn fail(message: String, help: &str) -> Error {
+    Error::usage(Diagnostic::new(message).help(help.to_string()))
+}
+
 /// Parses one `--op` string: `KIND [PRIMARY] [key=value]...`.
 pub fn parse_inline(op: &str) -> Result<RawStep> {
-    let fail = |message: String, help: &str| Error::usage(Diagnostic::new(message).help(help.to_string()));
     let tokens = shlex::split(op);
     // The op is echoed in messages; control characters in it must not reach a terminal.
     let op = shown(op);
@@ -20,22 +23,61 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
     let Some((kind_word, rest)) = tokens.split_first() else {
         return Err(fail("--op is empty".to_string(), "write e.g. --op 'fail s3.index'"));
     };
+    let step_kind = step_kind(kind_word, &op)?;
+    let kind = step_kind.as_str();
+    let pairs = key_value_pairs(rest, step_kind.primary_field(), &op)?;
+    let mut fields = serde_json::Map::new();
+    let mut selector_maps = Vec::new();
+    for (key, value) in pairs {
+        let value = match inline_value(&key, value) {
+            Ok(InlineValue::Json(value)) => value,
+            Ok(InlineValue::Selector(selector)) => {
+                // Filled in below: a selector map keeps its values as written.
+                selector_maps.push((key.clone(), selector));
+                serde_json::Value::String(String::new())
+            }
+            Err((message, help)) => return Err(fail(format!("--op `{op}`: {message}"), help)),
+        };
+        fields.insert(key, value);
+    }
+    let step = serde_json::json!({ kind: fields });
+    let mut step = serde_json::from_value::<RawStep>(step).map_err(|e| {
+        let message = e.to_string();
+        fail(format!("--op `{op}`: {}", shown(&message)), &field_help(&message, kind))
+    })?;
+    for (key, selector) in selector_maps {
+        match selector_field(&mut step, &key) {
+            Some(slot) => *slot = selector,
+            None => {
+                return Err(fail(
+                    format!("--op `{op}`: `{}` does not take a selector map", shown(&key)),
+                    "give an id here",
+                ));
+            }
+        }
+    }
+    Ok(step)
+}
+
+/// The step kind a word names, in kebab- or snake-case.
+fn step_kind(kind_word: &str, op: &str) -> Result<StepKind> {
     let kind = kind_word.replace('-', "_");
-    let Some(step_kind) = StepKind::ALL.into_iter().find(|k| k.as_str() == kind) else {
+    StepKind::ALL.into_iter().find(|k| k.as_str() == kind).ok_or_else(|| {
         let kinds = StepKind::ALL.map(StepKind::inline_name);
         let help = match nearest(&kind, StepKind::ALL.iter().map(|k| k.as_str())) {
             Some(near) => format!("did you mean `{}`?", near.replace('_', "-")),
             None => format!("the kinds are {}", kinds.join(", ")),
         };
-        return Err(fail(
-            format!("--op `{op}`: unknown operation `{}`", shown(kind_word)),
-            &help,
-        ));
-    };
-    let primary_key = step_kind.primary_field();
-    // The shape first (every word a key=value pair, each key once), then the values.
-    let mut pairs: Vec<(String, &str)> = Vec::with_capacity(rest.len());
-    for (i, token) in rest.iter().enumerate() {
+        fail(format!("--op `{op}`: unknown operation `{}`", shown(kind_word)), &help)
+    })
+}
+
+/// The words after the kind as `(key, value)` pairs, checked for shape only:
+/// every word a key=value pair (the first may stand alone for the primary
+/// field), each key once.
+fn key_value_pairs<'w>(words: &'w [String], primary_key: &str, op: &str) -> Result<Vec<(String, &'w str)>> {
+    let mut pairs: Vec<(String, &str)> = Vec::with_capacity(words.len());
+    for (i, token) in words.iter().enumerate() {
         let (key, value) = match token.split_once('=') {
             Some((key, value)) => (key.replace('-', "_"), value),
             None if i == 0 => (primary_key.to_string(), token.as_str()),
@@ -59,51 +101,25 @@ pub fn parse_inline(op: &str) -> Result<RawStep> {
         }
         pairs.push((key, value));
     }
-    let mut fields = serde_json::Map::new();
-    let mut selector_maps = Vec::new();
-    for (key, value) in pairs {
-        let value = match inline_value(&key, value) {
-            Ok(InlineValue::Json(value)) => value,
-            Ok(InlineValue::Selector(selector)) => {
-                // Filled in below: a selector map keeps its values as written.
-                selector_maps.push((key.clone(), selector));
-                serde_json::Value::String(String::new())
-            }
-            Err((message, help)) => return Err(fail(format!("--op `{op}`: {message}"), help)),
-        };
-        fields.insert(key, value);
-    }
-    let step = serde_json::json!({ kind.clone(): fields });
-    let mut step = serde_json::from_value::<RawStep>(step).map_err(|e| {
-        let message = e.to_string();
-        let help = match message.split_once("unknown field `") {
-            Some((_, rest)) => {
-                let field = rest.split('`').next().unwrap_or_default();
-                let expected = rest.split_once("expected ").map_or("", |(_, list)| list);
-                nearest(field, expected.split(", ").map(|c| c.trim_matches(['`', ' ']))).map_or_else(
-                    || "see `blast check --help` for the fields".to_string(),
-                    |n| format!("did you mean `{n}`?"),
-                )
-            }
-            None => format!(
-                "fields of `{}`: see the operations table in the README",
-                kind.replace('_', "-")
-            ),
-        };
-        fail(format!("--op `{op}`: {}", shown(&message)), &help)
-    })?;
-    for (key, selector) in selector_maps {
-        match selector_field(&mut step, &key) {
-            Some(slot) => *slot = selector,
-            None => {
-                return Err(fail(
-                    format!("--op `{op}`: `{}` does not take a selector map", shown(&key)),
-                    "give an id here",
-                ));
-            }
+    Ok(pairs)
+}
+
+/// Help for a field serde refused: the nearest known field to an unknown one.
+fn field_help(message: &str, kind: &str) -> String {
+    match message.split_once("unknown field `") {
+        Some((_, rest)) => {
+            let field = rest.split('`').next().unwrap_or_default();
+            let expected = rest.split_once("expected ").map_or("", |(_, list)| list);
+            nearest(field, expected.split(", ").map(|c| c.trim_matches(['`', ' ']))).map_or_else(
+                || "see `blast check --help` for the fields".to_string(),
+                |n| format!("did you mean `{n}`?"),
+            )
         }
+        None => format!(
+            "fields of `{}`: see the operations table in the README",
+            kind.replace('_', "-")
+        ),
     }
-    Ok(step)
 }
 
 /// A parsed `key=value` value.

@@ -161,7 +161,7 @@ pub struct Step {
     /// The step as a user would write it inline, for reports.
     pub text: String,
     pub action: Action,
-    /// What the step acts on directly (see docs/semantics.md).
+    /// What the step acts on directly (the README's "Semantics" section).
     pub matched: Vec<ComponentIdx>,
     pub expect_matches: Option<u64>,
     /// Where the step is written, when it comes from a file.

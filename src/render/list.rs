@@ -24,29 +24,11 @@ pub fn table(listing: &Listing, style: Style) -> String {
         }
         push_table(&mut out, &table);
     };
-    let dash = |v: Option<&str>| v.unwrap_or("-").to_string();
     section(
         "Components",
         listing.components.len(),
         &["id", "kind", "section", "region", "zones", "customer"],
-        listing
-            .components
-            .iter()
-            .map(|c| {
-                vec![
-                    c.id.clone(),
-                    c.kind.clone(),
-                    c.section.to_string(),
-                    dash(c.region.as_deref()),
-                    if c.zones.is_empty() {
-                        "-".to_string()
-                    } else {
-                        c.zones.join(", ")
-                    },
-                    dash(c.customer.as_deref()),
-                ]
-            })
-            .collect(),
+        component_rows(listing),
     );
     section(
         "Regions",
@@ -62,18 +44,7 @@ pub fn table(listing: &Listing, style: Style) -> String {
         "Customers",
         listing.customers.len(),
         &["id", "name", "weight", "apps"],
-        listing
-            .customers
-            .iter()
-            .map(|c| {
-                vec![
-                    c.id.clone(),
-                    dash(c.name.as_deref()),
-                    fmt_weight(c.weight.to_f64()),
-                    c.apps.join(", "),
-                ]
-            })
-            .collect(),
+        customer_rows(listing),
     );
     section(
         "Scenarios",
@@ -92,6 +63,46 @@ pub fn table(listing: &Listing, style: Style) -> String {
             .collect(),
     );
     out
+}
+
+fn dash(value: Option<&str>) -> String {
+    value.unwrap_or("-").to_string()
+}
+
+fn component_rows(listing: &Listing) -> Vec<Vec<String>> {
+    listing
+        .components
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                c.kind.clone(),
+                c.section.to_string(),
+                dash(c.region.as_deref()),
+                if c.zones.is_empty() {
+                    "-".to_string()
+                } else {
+                    c.zones.join(", ")
+                },
+                dash(c.customer.as_deref()),
+            ]
+        })
+        .collect()
+}
+
+fn customer_rows(listing: &Listing) -> Vec<Vec<String>> {
+    listing
+        .customers
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                dash(c.name.as_deref()),
+                fmt_weight(c.weight.to_f64()),
+                c.apps.join(", "),
+            ]
+        })
+        .collect()
 }
 
 /// A description's first sentence or so, for one table cell; `--format json`

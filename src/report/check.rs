@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::engine::recovery::{ComponentRecovery, Recovery, RecoveryKind};
 use crate::engine::{Affected, Cause, Hop, Outcome, ViolationKind};
 use crate::error::Location;
-use crate::model::{Rule, Section, SurgeEffect, Topology};
+use crate::model::{ComponentIdx, GroupIdx, Rule, Section, SurgeEffect, SurgeIdx, Topology};
 use crate::number::Exact;
 use crate::plan::Plan;
 use crate::report::graph::GraphData;
@@ -314,38 +314,7 @@ pub fn describe_cause(topology: &Topology, plan: &Plan, hop: &Hop) -> CauseRepor
                 detail: format!("{origin}: {}", reason.describe(topology)),
             }
         }
-        Cause::Dependency { group, via, via_status } => {
-            let entry = topology.group(*group);
-            let via_id = &topology.component(*via).id;
-            let members: Vec<&str> = topology
-                .members_of(*group)
-                .iter()
-                .map(|m| topology.component(*m).id.as_str())
-                .collect();
-            let (rule, detail) = match entry.rule {
-                Rule::Hard => ("hard", format!("hard dependency on `{via_id}`, which is {via_status}")),
-                Rule::Soft => ("soft", format!("soft dependency on `{via_id}`, which is {via_status}")),
-                Rule::Quorum { k, any_of } => {
-                    let (rule, head) = if any_of {
-                        ("any_of", format!("any_of [{}]", members.join(", ")))
-                    } else {
-                        ("quorum", format!("quorum {k} of [{}]", members.join(", ")))
-                    };
-                    let what = match hop.status {
-                        Status::Down => format!("fewer than {k} up"),
-                        Status::Degraded => format!("fewer than {k} healthy"),
-                        _ => "lost redundancy".to_string(),
-                    };
-                    (rule, format!("{head}: {what} (`{via_id}` is {via_status})"))
-                }
-            };
-            CauseReport::Dependency {
-                rule,
-                on: via_id.clone(),
-                on_status: *via_status,
-                detail,
-            }
-        }
+        Cause::Dependency { group, via, via_status } => dependency_cause(topology, hop, *group, *via, *via_status),
         Cause::Surge {
             surge,
             via,
@@ -354,22 +323,16 @@ pub fn describe_cause(topology: &Topology, plan: &Plan, hop: &Hop) -> CauseRepor
             reason,
         } => {
             let from = &topology.component(*via).id;
-            let when = topology.surge(*surge).when;
-            let term = if *via == hop.component {
-                let effect = match &topology.surge(*surge).effect {
-                    SurgeEffect::Factor(f) => format!("x{f}"),
-                    SurgeEffect::Amount(a) => format!("+{a}"),
-                };
-                format!("retries (its own surge, {effect} while {when}): +{amount} load")
-            } else {
-                format!("surge from `{from}` ({via_status}): +{amount} load")
-            };
             CauseReport::Surge {
                 from: from.clone(),
                 from_status: *via_status,
                 amount: amount.clone(),
                 reason: reason.code(),
-                detail: format!("{term}; {}", reason.describe(topology)),
+                detail: format!(
+                    "{}; {}",
+                    surge_term(topology, hop, *surge, *via, *via_status, amount),
+                    reason.describe(topology)
+                ),
             }
         }
         Cause::Failover {
@@ -391,6 +354,67 @@ pub fn describe_cause(topology: &Topology, plan: &Plan, hop: &Hop) -> CauseRepor
                 ),
             }
         }
+    }
+}
+
+fn dependency_cause(
+    topology: &Topology,
+    hop: &Hop,
+    group: GroupIdx,
+    via: ComponentIdx,
+    via_status: Status,
+) -> CauseReport {
+    let entry = topology.group(group);
+    let via_id = &topology.component(via).id;
+    let members: Vec<&str> = topology
+        .members_of(group)
+        .iter()
+        .map(|m| topology.component(*m).id.as_str())
+        .collect();
+    let (rule, detail) = match entry.rule {
+        Rule::Hard => ("hard", format!("hard dependency on `{via_id}`, which is {via_status}")),
+        Rule::Soft => ("soft", format!("soft dependency on `{via_id}`, which is {via_status}")),
+        Rule::Quorum { k, any_of } => {
+            let (rule, head) = if any_of {
+                ("any_of", format!("any_of [{}]", members.join(", ")))
+            } else {
+                ("quorum", format!("quorum {k} of [{}]", members.join(", ")))
+            };
+            let what = match hop.status {
+                Status::Down => format!("fewer than {k} up"),
+                Status::Degraded => format!("fewer than {k} healthy"),
+                _ => "lost redundancy".to_string(),
+            };
+            (rule, format!("{head}: {what} (`{via_id}` is {via_status})"))
+        }
+    };
+    CauseReport::Dependency {
+        rule,
+        on: via_id.clone(),
+        on_status: via_status,
+        detail,
+    }
+}
+
+/// The surge half of a surge cause's words: the component's own retries, or another's surge.
+fn surge_term(
+    topology: &Topology,
+    hop: &Hop,
+    surge: SurgeIdx,
+    via: ComponentIdx,
+    via_status: Status,
+    amount: &Exact,
+) -> String {
+    let when = topology.surge(surge).when;
+    if via == hop.component {
+        let effect = match &topology.surge(surge).effect {
+            SurgeEffect::Factor(f) => format!("x{f}"),
+            SurgeEffect::Amount(a) => format!("+{a}"),
+        };
+        format!("retries (its own surge, {effect} while {when}): +{amount} load")
+    } else {
+        let from = &topology.component(via).id;
+        format!("surge from `{from}` ({via_status}): +{amount} load")
     }
 }
 
@@ -544,8 +568,55 @@ fn customer_recovery<'r>(apps: impl Iterator<Item = &'r RecoveryReport>) -> Opti
 
 /// Builds the report of a plan's outcome.
 pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome, fail_on: FailOn) -> Report {
-    let steps = plan
-        .steps
+    let violations = violation_reports(topology, plan, outcome);
+    let customers = customer_section(topology, outcome, fail_on.threshold());
+    let gate_failed = !violations.is_empty() || customers.gate_failed;
+
+    let mut service_counts = Counts::default();
+    let mut components: Vec<ComponentReport> = Vec::with_capacity(outcome.affected.len());
+    for affected in &outcome.affected {
+        if topology.component(affected.component).section != Section::App {
+            service_counts.add(affected.status, &Exact::ZERO);
+        }
+        components.push(component_report(topology, plan, outcome, affected));
+    }
+    components.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id)));
+
+    let verdict = if gate_failed { Verdict::Fail } else { Verdict::Pass };
+    let recovery = recovery_summary(&customers.reports, customers.after_rollback);
+    let mut text = verdict_text(verdict, &customers.counts, &service_counts, violations.len(), &recovery);
+    // `--fail-on ok` fails on every app, affected or not: say why, rather
+    // than "FAIL: no customer affected".
+    if fail_on == FailOn::Ok && violations.is_empty() && customers.counts.affected() == 0 {
+        text = text.replacen("FAIL: ", "FAIL: --fail-on ok fails on every app; ", 1);
+    }
+    Report {
+        schema_version: SCHEMA_VERSION,
+        verdict,
+        fail_on,
+        summary: Summary {
+            text,
+            customers: customers.counts,
+            services: service_counts,
+            violations: violations.len(),
+            recovery,
+        },
+        plan: PlanInfo {
+            source,
+            description: plan.description.clone(),
+        },
+        steps: step_reports(topology, plan),
+        violations,
+        customers: customers.reports,
+        components,
+        loops: loop_reports(topology, &outcome.recovery),
+        apps: customers.apps,
+        diagram: crate::report::graph::affected(topology, plan, outcome),
+    }
+}
+
+fn step_reports(topology: &Topology, plan: &Plan) -> Vec<StepReport> {
+    plan.steps
         .iter()
         .enumerate()
         .map(|(i, step)| StepReport {
@@ -555,8 +626,12 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
             matched: step.matched.iter().map(|c| topology.component(*c).id.clone()).collect(),
             at: step.at.clone(),
         })
-        .collect();
-    let violations: Vec<ViolationReport> = outcome
+        .collect()
+}
+
+/// Each violation, located at its step (or, for a plan without positions, its component).
+fn violation_reports(topology: &Topology, plan: &Plan, outcome: &Outcome) -> Vec<ViolationReport> {
+    outcome
         .violations
         .iter()
         .map(|v| ViolationReport {
@@ -570,14 +645,28 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
                 .and_then(|s| s.at.clone())
                 .or_else(|| v.component.map(|c| topology.component(c).pos.at(topology.source()))),
         })
-        .collect();
-    let threshold = fail_on.threshold();
-    let mut gate_failed = !violations.is_empty();
+        .collect()
+}
+
+/// What the report says of customers: the affected ones worst first, every
+/// app's row, the counts, and whether any app reached the gate's threshold.
+struct CustomerSection {
+    reports: Vec<CustomerReport>,
+    apps: Vec<AppRow>,
+    counts: Counts,
+    after_rollback: Counts,
+    gate_failed: bool,
+}
+
+fn customer_section(topology: &Topology, outcome: &Outcome, threshold: Option<Status>) -> CustomerSection {
     let baseline = crate::engine::baseline(topology);
-    let mut customers = Vec::new();
-    let mut apps = Vec::new();
-    let mut customer_counts = Counts::default();
-    let mut after_rollback = Counts::default();
+    let mut section = CustomerSection {
+        reports: Vec::new(),
+        apps: Vec::new(),
+        counts: Counts::default(),
+        after_rollback: Counts::default(),
+        gate_failed: false,
+    };
     for customer in topology.customers() {
         let mut affected_apps = Vec::new();
         let mut recoveries = Vec::new();
@@ -585,8 +674,8 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
         let mut before = Status::Ok;
         for app in &customer.apps {
             let s = outcome.worst[app.index()];
-            gate_failed |= threshold.is_some_and(|t| s >= t);
-            apps.push(AppRow {
+            section.gate_failed |= threshold.is_some_and(|t| s >= t);
+            section.apps.push(AppRow {
                 customer: customer.id.clone(),
                 app: topology.component(*app).id.clone(),
                 status: s,
@@ -605,16 +694,18 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
         let Some(recovery) = customer_recovery(recoveries.iter()) else {
             continue;
         };
-        customer_counts.add(status, &customer.weight);
+        section.counts.add(status, &customer.weight);
         if recovery.status_after_rollback > before {
-            after_rollback.add(recovery.status_after_rollback, &customer.weight);
+            section
+                .after_rollback
+                .add(recovery.status_after_rollback, &customer.weight);
         }
         affected_apps.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id)));
         let app_at = affected_apps.first().and_then(|a| topology.find(&a.id)).map_or_else(
             || customer.pos.at(topology.source()),
             |c| topology.component(c).pos.at(topology.source()),
         );
-        customers.push(CustomerReport {
+        section.reports.push(CustomerReport {
             id: customer.id.clone(),
             name: customer.name.clone(),
             status,
@@ -625,54 +716,13 @@ pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome
             app_at,
         });
     }
-    customers.sort_by(|a, b| {
+    section.reports.sort_by(|a, b| {
         b.status
             .cmp(&a.status)
             .then_with(|| b.weight.cmp(&a.weight))
             .then_with(|| a.id.cmp(&b.id))
     });
-
-    let mut service_counts = Counts::default();
-    let mut components: Vec<ComponentReport> = Vec::with_capacity(outcome.affected.len());
-    for affected in &outcome.affected {
-        if topology.component(affected.component).section != Section::App {
-            service_counts.add(affected.status, &Exact::ZERO);
-        }
-        components.push(component_report(topology, plan, outcome, affected));
-    }
-    components.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id)));
-
-    let verdict = if gate_failed { Verdict::Fail } else { Verdict::Pass };
-    let recovery = recovery_summary(&customers, after_rollback);
-    let mut text = verdict_text(verdict, &customer_counts, &service_counts, violations.len(), &recovery);
-    // `--fail-on ok` fails on every app, affected or not: say why, rather
-    // than "FAIL: no customer affected".
-    if fail_on == FailOn::Ok && violations.is_empty() && customer_counts.affected() == 0 {
-        text = text.replacen("FAIL: ", "FAIL: --fail-on ok fails on every app; ", 1);
-    }
-    Report {
-        schema_version: SCHEMA_VERSION,
-        verdict,
-        fail_on,
-        summary: Summary {
-            text,
-            customers: customer_counts,
-            services: service_counts,
-            violations: violations.len(),
-            recovery,
-        },
-        plan: PlanInfo {
-            source,
-            description: plan.description.clone(),
-        },
-        steps,
-        violations,
-        customers,
-        components,
-        loops: loop_reports(topology, &outcome.recovery),
-        apps,
-        diagram: crate::report::graph::affected(topology, plan, outcome),
-    }
+    section
 }
 
 fn recovery_summary(customers: &[CustomerReport], after_rollback: Counts) -> RecoverySummary {
