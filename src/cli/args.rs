@@ -13,7 +13,7 @@ use crate::status::FailOn;
 
 /// The grammar of `--op` and of selectors, shown by `check --help` and
 /// `explain --help`: the messages about a bad `--op` point here.
-/// `tests/check_cli.rs` checks that it names every step kind and field.
+/// `tests/cli/check_cli.rs` checks that it names every step kind and field.
 pub const OPERATION_HELP: &str = "\
 Operations (--op 'KIND [PRIMARY] [key=value]...'; KIND in kebab- or snake-case,
 PRIMARY fills the field in capitals; several --op run in order as one plan):

@@ -2,7 +2,7 @@
 //! result per policy violation and per customer at or above `--fail-on`
 //! (`check`), one per warning (`validate`), each at the place in a file
 //! that caused it; an input error is a failed invocation with a
-//! notification. `tests/ci_formats.rs` validates the output against the
+//! notification. `tests/cli/ci_formats.rs` validates the output against the
 //! official schema vendored in `tests/schemas/`.
 
 use serde_json::{Value, json};

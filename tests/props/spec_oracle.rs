@@ -2,7 +2,7 @@
 //! statuses, policy violations and recovery on random topologies and plans,
 //! load-dynamics monotonicity, reversible plans, and boundaries at every magnitude.
 
-mod oracle;
+use crate::oracle;
 
 use std::collections::BTreeSet;
 use std::path::Path;

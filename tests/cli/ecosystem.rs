@@ -1,6 +1,6 @@
 //! Pictures, schema, completions, man page and CI formats, through the real binary.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command as Process;

@@ -28,7 +28,7 @@ use assert_cmd::Command;
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The hang limit of the big-input group, `#[ignore]`d by default and run
-/// by `.ci/run` with `cargo test --test hostile -- --ignored`.
+/// by `.ci/run` with `cargo test --test cli -- --ignored hostile::`.
 const SLOW_TIMEOUT: Duration = Duration::from_secs(300);
 
 const TARGET: &str = "tests/hostile/target.yaml";

@@ -1,6 +1,6 @@
 //! Property tests of the engine on random small topologies and plans.
 
-mod common;
+use crate::common;
 
 use blast_radius::engine::{self, Cause, Conditions, Propagator, State, evaluate_group};
 use blast_radius::model::Topology;

@@ -8,7 +8,7 @@
 //! The human formats and `explain` are pinned with insta snapshots in
 //! `tests/snapshots/` (`--help` of every command is a case in `tests/cmd/`):
 //! after an intended output change, run
-//! `INSTA_UPDATE=always cargo test --test check_cli` and read the diff.
+//! `INSTA_UPDATE=always cargo test --test cli check_cli::` and read the diff.
 
 use std::collections::BTreeSet;
 use std::path::Path;
