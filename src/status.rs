@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::number::Exact;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -70,5 +72,49 @@ impl FailOn {
             FailOn::Down => "down",
             FailOn::Never => "never",
         }
+    }
+}
+
+/// How many customers (or services) are at each status that is not ok, and
+/// their total weight.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counts {
+    pub down: usize,
+    pub degraded: usize,
+    pub at_risk: usize,
+    /// Total customer weight at each status (zero for services).
+    pub down_weight: Exact,
+    pub degraded_weight: Exact,
+    pub at_risk_weight: Exact,
+}
+
+impl Counts {
+    pub fn add(&mut self, status: Status, weight: &Exact) {
+        tally(self, status, weight, true);
+    }
+
+    pub fn remove(&mut self, status: Status, weight: &Exact) {
+        tally(self, status, weight, false);
+    }
+
+    /// Components or customers not ok.
+    pub fn affected(&self) -> usize {
+        self.down + self.degraded + self.at_risk
+    }
+}
+
+fn tally(counts: &mut Counts, status: Status, weight: &Exact, add: bool) {
+    let (count, total) = match status {
+        Status::Down => (&mut counts.down, &mut counts.down_weight),
+        Status::Degraded => (&mut counts.degraded, &mut counts.degraded_weight),
+        Status::AtRisk => (&mut counts.at_risk, &mut counts.at_risk_weight),
+        Status::Ok => return,
+    };
+    if add {
+        *count += 1;
+        *total = &*total + weight;
+    } else {
+        *count -= 1;
+        *total = &*total - weight;
     }
 }

@@ -9,7 +9,7 @@ pub mod spof;
 use crate::engine::overlay::Overlay;
 use crate::model::{CustomerIdx, Section, Topology};
 use crate::number::Exact;
-use crate::report::Counts;
+use crate::status::Counts;
 use crate::status::Status;
 
 /// Customer and service counts for an overlay's current statuses, kept as

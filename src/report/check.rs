@@ -15,6 +15,7 @@ use crate::model::{ComponentIdx, GroupIdx, Rule, Section, SurgeEffect, SurgeIdx,
 use crate::number::Exact;
 use crate::plan::Plan;
 use crate::report::graph::GraphData;
+pub use crate::status::Counts;
 use crate::status::{FailOn, Status};
 use crate::text::{fmt_duration, fmt_weight};
 
@@ -66,17 +67,6 @@ pub struct Summary {
     pub services: Counts,
     pub violations: usize,
     pub recovery: RecoverySummary,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Counts {
-    pub down: usize,
-    pub degraded: usize,
-    pub at_risk: usize,
-    /// Total customer weight at each status (zero for services).
-    pub down_weight: Exact,
-    pub degraded_weight: Exact,
-    pub at_risk_weight: Exact,
 }
 
 /// How long the affected customers are out, and what a rollback leaves.
@@ -527,37 +517,6 @@ fn count_phrase(counts: &Counts, noun: &str, weights: bool, duration: Option<&st
         format!("no {noun} affected")
     } else {
         parts.join(", ")
-    }
-}
-
-impl Counts {
-    pub fn add(&mut self, status: Status, weight: &Exact) {
-        tally(self, status, weight, true);
-    }
-
-    pub fn remove(&mut self, status: Status, weight: &Exact) {
-        tally(self, status, weight, false);
-    }
-
-    /// Components or customers not ok.
-    pub fn affected(&self) -> usize {
-        self.down + self.degraded + self.at_risk
-    }
-}
-
-fn tally(counts: &mut Counts, status: Status, weight: &Exact, add: bool) {
-    let (count, total) = match status {
-        Status::Down => (&mut counts.down, &mut counts.down_weight),
-        Status::Degraded => (&mut counts.degraded, &mut counts.degraded_weight),
-        Status::AtRisk => (&mut counts.at_risk, &mut counts.at_risk_weight),
-        Status::Ok => return,
-    };
-    if add {
-        *count += 1;
-        *total = &*total + weight;
-    } else {
-        *count -= 1;
-        *total = &*total - weight;
     }
 }
 
