@@ -203,6 +203,7 @@ fn main() {
                 "scenario fail-zone".into(),
                 &outcome,
                 FailOn::Degraded,
+                report::AppRows::Affected,
             );
             serde_json::to_string(&report).expect("json").len()
         });

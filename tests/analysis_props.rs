@@ -20,7 +20,14 @@ fn check_fail(topology: &Topology, set: &[ComponentIdx]) -> report::Report {
         .collect();
     let plan = resolve(topology, &inline_plan(&ops).unwrap(), Origin::Inline, &[]).unwrap();
     let outcome = engine::run(topology, &plan);
-    report::build(topology, &plan, "inline".into(), &outcome, FailOn::Degraded)
+    report::build(
+        topology,
+        &plan,
+        "inline".into(),
+        &outcome,
+        FailOn::Degraded,
+        report::AppRows::Affected,
+    )
 }
 
 fn target_down(topology: &Topology, set: &[ComponentIdx], target: ComponentIdx) -> bool {

@@ -30,7 +30,7 @@ pub fn check(topology: &Topology, plan: &Plan) {
     use render::check::CheckFormat;
     let outcome = engine::run(topology, plan);
     let fail_on = plan.fail_on.unwrap_or_default();
-    let report = report::build(topology, plan, "fuzz".to_string(), &outcome, fail_on);
+    let report = report::build(topology, plan, "fuzz".to_string(), &outcome, fail_on, report::AppRows::Every);
     let _ = render::check::table(&report, render::Style { color: false, width: Some(80) });
     let run = report::CheckRun::new(vec![report], "fuzz.yaml".into());
     for format in [

@@ -224,7 +224,12 @@ fn check(
         let (plan, source) = plan::select(&topology, &selection, &gate.approvals, cx.limits)?;
         let fail_on = gate.fail_on.or(plan.fail_on).unwrap_or_default();
         let outcome = engine::run(&topology, &plan);
-        reports.push(report::build(&topology, &plan, source, &outcome, fail_on));
+        let rows = if format == CheckFormat::Junit {
+            report::AppRows::Every
+        } else {
+            report::AppRows::Affected
+        };
+        reports.push(report::build(&topology, &plan, source, &outcome, fail_on, rows));
     }
     let run = CheckRun::new(reports, topology.source().to_path_buf());
     let code = run.exit_code();

@@ -50,7 +50,8 @@ pub struct Report {
     pub components: Vec<ComponentReport>,
     /// The surge and failover loops that keep components up after a rollback.
     pub loops: Vec<LoopReport>,
-    /// Every customer app with its worst status, for per-app outputs (JUnit).
+    /// Every customer app with its worst status, for per-app outputs
+    /// (JUnit); empty unless built with [`AppRows::Every`].
     #[serde(skip)]
     pub apps: Vec<AppRow>,
     /// The affected subgraph, worst first and capped, for the markdown diagram.
@@ -525,10 +526,27 @@ fn customer_recovery<'r>(apps: impl Iterator<Item = &'r RecoveryReport>) -> Opti
     apps.max_by_key(|r| (r.status_after_rollback, r.length())).cloned()
 }
 
+/// Which customer apps a report lists one by one, beside the affected ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppRows {
+    /// Only the affected: what every format but JUnit reads. On a large
+    /// topology the rows of every app would be most of the report's memory.
+    Affected,
+    /// Every app, for JUnit's test case per app.
+    Every,
+}
+
 /// Builds the report of a plan's outcome.
-pub fn build(topology: &Topology, plan: &Plan, source: String, outcome: &Outcome, fail_on: FailOn) -> Report {
+pub fn build(
+    topology: &Topology,
+    plan: &Plan,
+    source: String,
+    outcome: &Outcome,
+    fail_on: FailOn,
+    rows: AppRows,
+) -> Report {
     let violations = violation_reports(topology, plan, outcome);
-    let customers = customer_section(topology, outcome, fail_on.threshold());
+    let customers = customer_section(topology, outcome, fail_on.threshold(), rows);
     let gate_failed = !violations.is_empty() || customers.gate_failed;
 
     let mut service_counts = Counts::default();
@@ -617,7 +635,12 @@ struct CustomerSection {
     gate_failed: bool,
 }
 
-fn customer_section(topology: &Topology, outcome: &Outcome, threshold: Option<Status>) -> CustomerSection {
+fn customer_section(
+    topology: &Topology,
+    outcome: &Outcome,
+    threshold: Option<Status>,
+    rows: AppRows,
+) -> CustomerSection {
     let baseline = crate::engine::baseline(topology);
     let mut section = CustomerSection {
         reports: Vec::new(),
@@ -634,12 +657,14 @@ fn customer_section(topology: &Topology, outcome: &Outcome, threshold: Option<St
         for app in &customer.apps {
             let s = outcome.worst[app.index()];
             section.gate_failed |= threshold.is_some_and(|t| s >= t);
-            section.apps.push(AppRow {
-                customer: customer.id.clone(),
-                app: topology.component(*app).id.clone(),
-                status: s,
-                at: topology.component(*app).pos.at(topology.source()),
-            });
+            if rows == AppRows::Every {
+                section.apps.push(AppRow {
+                    customer: customer.id.clone(),
+                    app: topology.component(*app).id.clone(),
+                    status: s,
+                    at: topology.component(*app).pos.at(topology.source()),
+                });
+            }
             if s > Status::Ok {
                 affected_apps.push(AppReport {
                     id: topology.component(*app).id.clone(),

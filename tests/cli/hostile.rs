@@ -690,7 +690,14 @@ fn the_fuzz_corpus_replays_without_a_panic() {
         use render::check::CheckFormat;
         let outcome = engine::run(topology, plan);
         let fail_on = plan.fail_on.unwrap_or_default();
-        let report = report::build(topology, plan, "fuzz".to_string(), &outcome, fail_on);
+        let report = report::build(
+            topology,
+            plan,
+            "fuzz".to_string(),
+            &outcome,
+            fail_on,
+            report::AppRows::Every,
+        );
         let run = report::CheckRun::new(vec![report], "fuzz.yaml".into());
         for format in [
             CheckFormat::Table,
@@ -1018,10 +1025,10 @@ mod engine_fuzz {
                 return Ok(());
             };
             let outcome = engine::run(&topology, &plan);
-            let report = report::build(&topology, &plan, "inline".to_string(), &outcome, FailOn::default());
+            let report = report::build(&topology, &plan, "inline".to_string(), &outcome, FailOn::default(), report::AppRows::Affected);
             let json = render::json::to_string(&report);
             let again = engine::run(&topology, &plan);
-            let report_again = report::build(&topology, &plan, "inline".to_string(), &again, FailOn::default());
+            let report_again = report::build(&topology, &plan, "inline".to_string(), &again, FailOn::default(), report::AppRows::Affected);
             prop_assert_eq!(&json, &render::json::to_string(&report_again));
             let parsed: serde_json::Value = serde_json::from_str(&json).expect("the report is JSON");
             prop_assert!(matches!(parsed["verdict"].as_str(), Some("pass" | "fail")));

@@ -142,7 +142,7 @@ proptest! {
             let topology = load(&text);
             let plan = resolve(&topology, &inline_plan(&steps).unwrap(), Origin::Inline, &[]).unwrap();
             let outcome = engine::run(&topology, &plan);
-            let report = report::build(&topology, &plan, "inline".into(), &outcome, FailOn::Degraded);
+            let report = report::build(&topology, &plan, "inline".into(), &outcome, FailOn::Degraded, report::AppRows::Affected);
             serde_json::to_string(&report).unwrap()
         };
         prop_assert_eq!(render(), render());
