@@ -218,13 +218,16 @@ pub fn mermaid(text: &str) -> String {
 /// `\uXXXX`. They can only occur inside strings, so this keeps the JSON
 /// valid and its values the same.
 pub fn json_invisible(json: String) -> String {
-    if !json.chars().any(unsafe_char) {
+    // serde_json has escaped C0 controls already; newlines here are its own.
+    let raw = |c: char| unsafe_char(c) && c != '\n';
+    // What is left to escape is DEL or not ASCII: a scan of the bytes clears
+    // most documents, which are ASCII, without decoding them.
+    if !json.bytes().any(|b| b >= 0x7f) || !json.chars().any(raw) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
-        // serde_json has escaped C0 controls already; newlines here are its own.
-        if unsafe_char(c) && c != '\n' {
+        if raw(c) {
             out.push_str(&format!("\\u{:04x}", c as u32));
         } else {
             out.push(c);
@@ -382,6 +385,14 @@ mod tests {
             serde_json::from_str::<String>(&safe).expect("valid"),
             "a\u{202e}b\u{2028}"
         );
+    }
+
+    #[test]
+    fn json_invisible_escapes_del_and_c1_but_not_its_own_newlines() {
+        let json = "{\n  \"id\": \"a\u{7f}b\u{85}c\"\n}\n".to_string();
+        assert_eq!(json_invisible(json), "{\n  \"id\": \"a\\u007fb\\u0085c\"\n}\n");
+        let plain = "{\n  \"id\": \"caf\u{e9}\"\n}\n".to_string();
+        assert_eq!(json_invisible(plain.clone()), plain);
     }
 
     #[test]

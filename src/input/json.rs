@@ -43,14 +43,17 @@ impl Drop for Scope {
     }
 }
 
-/// A reader over the text that counts what it hands the parser.
-struct Counting {
+/// A reader over the text that counts what it hands the parser. The parser
+/// reads it a byte at a time, so it is a concrete type the compiler can
+/// inline, not a trait object.
+pub(crate) struct Counting {
     text: Rc<String>,
     at: usize,
     consumed: Rc<Cell<usize>>,
 }
 
 impl Read for Counting {
+    #[inline]
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         // The parser reads a byte at a time.
         if let [slot] = buf {
@@ -169,7 +172,7 @@ pub(crate) fn parse_with<T>(
     path: &Path,
     limits: Limits,
     empty_help: &str,
-    read: impl FnOnce(&mut serde_json::Deserializer<serde_json::de::IoRead<Box<dyn Read>>>) -> Result<T, serde_json::Error>,
+    read: impl FnOnce(&mut serde_json::Deserializer<serde_json::de::IoRead<Counting>>) -> Result<T, serde_json::Error>,
 ) -> Result<T> {
     if text.trim().is_empty() {
         return Err(
@@ -196,8 +199,7 @@ pub(crate) fn parse_with<T>(
     }
     SOURCE.with(|s| *s.borrow_mut() = Some(source));
     let _scope = Scope(());
-    let reader: Box<dyn Read> = Box::new(Counting { text, at: 0, consumed });
-    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let mut deserializer = serde_json::Deserializer::from_reader(Counting { text, at: 0, consumed });
     // Our nesting limit was checked above; serde_json's would only differ.
     let value = read(&mut deserializer).and_then(|v| deserializer.end().map(|()| v));
     value.map_err(|e| json_error(&e, path))
