@@ -257,10 +257,12 @@ impl Reader<'_> {
         let path = joined(dir, target);
         let mut out = Vec::new();
         if target.contains(['*', '?', '[']) {
-            let pattern = format!(
-                "{}{target}",
-                glob::Pattern::escape(&format!("{}/", dir.display())).trim_start_matches('/')
-            );
+            // The Location's directory is literal text, only the target a pattern.
+            let pattern = if dir.as_os_str().is_empty() {
+                target.to_string()
+            } else {
+                format!("{}/{target}", glob::Pattern::escape(&dir.display().to_string()))
+            };
             let matches =
                 glob::glob(&pattern).map(|paths| paths.filter_map(std::result::Result::ok).collect::<Vec<_>>());
             match matches {
