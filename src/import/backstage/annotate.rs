@@ -39,7 +39,6 @@ pub struct SurgeNote {
     pub when: Option<&'static str>,
     pub target: Option<At<String>>,
     pub effect: (&'static str, Exact),
-    pub pos: Pos,
 }
 
 /// A failover as annotated: `to` is still an entity ref.
@@ -248,7 +247,6 @@ impl Reader<'_> {
             match surge(&item) {
                 // Later messages about the surge point at its annotation.
                 Ok(s) => out.push(SurgeNote {
-                    pos: value.pos,
                     target: s.target.map(|t| At {
                         value: t.value,
                         pos: value.pos,
@@ -379,10 +377,5 @@ fn surge(node: &Node) -> Result<SurgeNote, String> {
         value,
         pos: Pos::default(),
     });
-    Ok(SurgeNote {
-        when,
-        target,
-        effect,
-        pos: Pos::default(),
-    })
+    Ok(SurgeNote { when, target, effect })
 }

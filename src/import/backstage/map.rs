@@ -329,106 +329,158 @@ fn component(index: &Index, entity: &Entity, id: &str, values: &Values, w: &mut 
 /// `dependsOn` (hard, or soft when `soft-dependencies` names it) and
 /// `consumesApis` (on the API's provider, `any_of` when there are several).
 fn dependencies(index: &Index, entity: &Entity, id: &str, values: &Values, w: &mut Warnings) -> Vec<Dependency> {
-    let soft: Vec<(RefText, &At<String>)> = values
-        .soft
-        .iter()
-        .filter_map(|s| RefText::parse(&s.value, &entity.namespace).map(|r| (r, s)))
-        .collect();
-    let mut used = vec![false; soft.len()];
-    let mut is_soft = |reference: &EntityRef| {
-        let mut found = false;
-        for (i, (s, _)) in soft.iter().enumerate() {
-            let kind_matches = s.kind.as_deref().is_none_or(|k| k == reference.kind.as_str());
-            if kind_matches && s.namespace == reference.namespace && s.name == reference.name {
-                used[i] = true;
-                found = true;
-            }
-        }
-        found
-    };
-    let mut single: BTreeMap<String, bool> = BTreeMap::new();
-    let mut groups: BTreeSet<Vec<String>> = BTreeSet::new();
+    let mut soft = SoftList::new(entity, values);
+    let mut collected = Collected::default();
     for target in &entity.spec.depends_on {
         let Some(reference) = index.component(entity, target, "dependsOn", w) else {
             continue;
         };
         let target_id = index.id(&reference).to_string();
-        let soft = is_soft(&reference);
+        let is_soft = soft.matches(&reference);
         if target_id == id {
             let message = format!("`{}` depends on itself: ignored", entity.entity_ref());
             w.at(&entity.file, target.pos, message);
             continue;
         }
-        // Hard wins when a target is named both ways.
-        *single.entry(target_id).or_insert(soft) &= soft;
+        collected.add(target_id, is_soft);
     }
     for api in &entity.spec.consumes_apis {
-        let Some(api_ref) = index.api(entity, api, "consumesApis", w) else {
-            continue;
-        };
-        let soft = is_soft(&api_ref);
-        let providers: Vec<String> = index
-            .providers
-            .get(&api_ref)
-            .into_iter()
-            .flatten()
-            .map(|p| index.id(p).to_string())
-            .filter(|p| p != id)
-            .collect();
-        match providers.as_slice() {
-            [] => {
-                let message = if index.providers.contains_key(&api_ref) {
-                    format!(
-                        "`{}` consumes `{api_ref}`, which only it provides: no dependency",
-                        entity.entity_ref()
-                    )
-                } else {
-                    format!(
-                        "API `{api_ref}` has no provider: the dependency of `{}` on it is left out",
-                        entity.entity_ref()
-                    )
-                };
-                let help = "list the API under `spec.providesApis` of the component that serves it";
-                w.at_help(&entity.file, api.pos, message, help);
-            }
-            [one] => {
-                *single.entry(one.clone()).or_insert(soft) &= soft;
-            }
-            several => {
-                if soft {
-                    let message = format!(
-                        "`{}` consumes `{api_ref}` softly, but it has {} providers: the topology has no soft `any_of`, so it is hard",
-                        entity.entity_ref(),
-                        several.len()
-                    );
-                    w.at(&entity.file, api.pos, message);
-                }
-                groups.insert(several.to_vec());
-            }
+        if let Some(api_ref) = index.api(entity, api, "consumesApis", w) {
+            let is_soft = soft.matches(&api_ref);
+            consumed(index, entity, id, (api, &api_ref), is_soft, &mut collected, w);
         }
     }
-    for ((_, at), used) in soft.iter().zip(&used) {
-        if !used {
-            let message = format!(
-                "`soft-dependencies` of `{}`: `{}` is not in its dependsOn or consumesApis: ignored",
-                entity.entity_ref(),
-                shown(&at.value)
-            );
-            w.at(&entity.file, at.pos, message);
-        }
-    }
-    let mut out: Vec<Dependency> = single
+    soft.report_unused(entity, w);
+    collected.into_list()
+}
+
+/// The dependency on the providers of a consumed API.
+fn consumed(
+    index: &Index,
+    entity: &Entity,
+    id: &str,
+    (api, api_ref): (&At<String>, &EntityRef),
+    soft: bool,
+    collected: &mut Collected,
+    w: &mut Warnings,
+) {
+    let providers: Vec<String> = index
+        .providers
+        .get(api_ref)
         .into_iter()
-        .map(|(target, soft)| {
-            if soft {
-                Dependency::Soft(target)
-            } else {
-                Dependency::Hard(target)
-            }
-        })
+        .flatten()
+        .map(|p| index.id(p).to_string())
+        .filter(|p| p != id)
         .collect();
-    out.extend(groups.into_iter().map(Dependency::AnyOf));
-    out
+    match providers.as_slice() {
+        [] => {
+            let message = if index.providers.contains_key(api_ref) {
+                format!(
+                    "`{}` consumes `{api_ref}`, which only it provides: no dependency",
+                    entity.entity_ref()
+                )
+            } else {
+                format!(
+                    "API `{api_ref}` has no provider: the dependency of `{}` on it is left out",
+                    entity.entity_ref()
+                )
+            };
+            let help = "list the API under `spec.providesApis` of the component that serves it";
+            w.at_help(&entity.file, api.pos, message, help);
+        }
+        [one] => collected.add(one.clone(), soft),
+        several => {
+            if soft {
+                // A soft `any_of` would be degraded, not down, when every
+                // provider is down; the format has no such rule.
+                let message = format!(
+                    "`{}` consumes `{api_ref}` softly, but it has {} providers: the topology has no soft `any_of`, so it is hard",
+                    entity.entity_ref(),
+                    several.len()
+                );
+                w.at(&entity.file, api.pos, message);
+            }
+            collected.groups.insert(several.to_vec());
+        }
+    }
+}
+
+/// The `soft-dependencies` of one entity, and which of them named a dependency.
+struct SoftList<'a> {
+    entries: Vec<(RefText, &'a At<String>)>,
+    used: Vec<bool>,
+}
+
+impl<'a> SoftList<'a> {
+    fn new(entity: &Entity, values: &'a Values) -> Self {
+        let entries: Vec<(RefText, &At<String>)> = values
+            .soft
+            .iter()
+            .filter_map(|s| RefText::parse(&s.value, &entity.namespace).map(|r| (r, s)))
+            .collect();
+        SoftList {
+            used: vec![false; entries.len()],
+            entries,
+        }
+    }
+
+    /// Whether an entry names `reference` (with its kind, or without one).
+    fn matches(&mut self, reference: &EntityRef) -> bool {
+        let mut found = false;
+        for ((entry, _), used) in self.entries.iter().zip(&mut self.used) {
+            let kind_matches = entry.kind.as_deref().is_none_or(|k| k == reference.kind.as_str());
+            if kind_matches && entry.namespace == reference.namespace && entry.name == reference.name {
+                *used = true;
+                found = true;
+            }
+        }
+        found
+    }
+
+    fn report_unused(&self, entity: &Entity, w: &mut Warnings) {
+        for ((_, at), used) in self.entries.iter().zip(&self.used) {
+            if !used {
+                let message = format!(
+                    "`soft-dependencies` of `{}`: `{}` is not in its dependsOn or consumesApis: ignored",
+                    entity.entity_ref(),
+                    shown(&at.value)
+                );
+                w.at(&entity.file, at.pos, message);
+            }
+        }
+    }
+}
+
+/// One entity's dependencies, each target once.
+#[derive(Default)]
+struct Collected {
+    /// Targets and whether the dependency is soft.
+    single: BTreeMap<String, bool>,
+    groups: BTreeSet<Vec<String>>,
+}
+
+impl Collected {
+    fn add(&mut self, target: String, soft: bool) {
+        // Hard wins when a target is named both ways.
+        *self.single.entry(target).or_insert(soft) &= soft;
+    }
+
+    /// Single targets by id, then the `any_of` groups.
+    fn into_list(self) -> Vec<Dependency> {
+        let mut out: Vec<Dependency> = self
+            .single
+            .into_iter()
+            .map(|(target, soft)| {
+                if soft {
+                    Dependency::Soft(target)
+                } else {
+                    Dependency::Hard(target)
+                }
+            })
+            .collect();
+        out.extend(self.groups.into_iter().map(Dependency::AnyOf));
+        out
+    }
 }
 
 fn surges(index: &Index, entity: &Entity, id: &str, values: &Values, w: &mut Warnings) -> Vec<Surge> {

@@ -33,58 +33,26 @@ pub fn regions(
     w: &mut Warnings,
 ) -> Vec<Region> {
     let used: BTreeSet<String> = components.iter().map(|c| c.id.clone()).collect();
-    let region_of = |p: &Placement, w: &mut Warnings| -> Option<String> {
-        let region = match &p.region {
-            Some(r) => r.value.clone(),
-            None => default_region?.to_string(),
-        };
-        if used.contains(&region) {
-            let message = format!("region `{region}` has the id of a component: the region is ignored");
-            let help = "rename the region: regions, zones and components share one id space";
-            match &p.region {
-                Some(at) => w.at_help(&p.file, at.pos, message, help),
-                None => w.push(Diagnostic::new(format!("--default-region: {message}")).help(help)),
-            }
-            return None;
-        }
-        Some(region)
-    };
-    let chosen: Vec<Option<String>> = placements.iter().map(|p| region_of(p, w)).collect();
+    let chosen: Vec<Option<String>> = placements
+        .iter()
+        .map(|p| region_of(p, default_region, &used, w))
+        .collect();
     let names: BTreeSet<String> = chosen.iter().flatten().cloned().collect();
     let mut zone_region: BTreeMap<String, String> = BTreeMap::new();
-    for ((component, placement), region) in components.iter_mut().zip(placements).zip(&chosen) {
-        component.region = region.clone();
-        let Some(region) = region else {
-            if let Some(first) = placement.zones.first() {
-                let message = format!("the zones of `{}` have no region: ignored", component.id);
-                let help = "annotate `blast-radius.dev/region` too, or pass --default-region";
-                w.at_help(&placement.file, first.pos, message, help);
+    for ((component, placement), region) in components.iter_mut().zip(placements).zip(chosen) {
+        match &region {
+            Some(region) => {
+                component.zones = zones(component, placement, region, (&used, &names), &mut zone_region, w);
             }
-            continue;
-        };
-        let mut zones = Vec::new();
-        for zone in &placement.zones {
-            let problem = if used.contains(&zone.value) || names.contains(&zone.value) {
-                Some("has the id of a component or region".to_string())
-            } else {
-                match zone_region.get(&zone.value) {
-                    Some(other) if other != region => Some(format!("is in region `{other}` already")),
-                    _ => None,
-                }
-            };
-            match problem {
-                Some(problem) => {
-                    let message = format!("zone `{}` of `{}` {problem}: ignored", zone.value, component.id);
-                    w.at(&placement.file, zone.pos, message);
-                }
-                None => {
-                    zone_region.insert(zone.value.clone(), region.clone());
-                    zones.push(zone.value.clone());
+            None => {
+                if let Some(first) = placement.zones.first() {
+                    let message = format!("the zones of `{}` have no region: ignored", component.id);
+                    let help = "annotate `blast-radius.dev/region` too, or pass --default-region";
+                    w.at_help(&placement.file, first.pos, message, help);
                 }
             }
         }
-        zones.sort();
-        component.zones = zones;
+        component.region = region;
     }
     names
         .iter()
@@ -107,6 +75,59 @@ pub fn regions(
             }
         })
         .collect()
+}
+
+/// The region a component goes to, unless its id is taken by a component.
+fn region_of(p: &Placement, default_region: Option<&str>, used: &BTreeSet<String>, w: &mut Warnings) -> Option<String> {
+    let region = match &p.region {
+        Some(r) => r.value.clone(),
+        None => default_region?.to_string(),
+    };
+    if used.contains(&region) {
+        let message = format!("region `{region}` has the id of a component: the region is ignored");
+        let help = "rename the region: regions, zones and components share one id space";
+        match &p.region {
+            Some(at) => w.at_help(&p.file, at.pos, message, help),
+            None => w.push(Diagnostic::new(format!("--default-region: {message}")).help(help)),
+        }
+        return None;
+    }
+    Some(region)
+}
+
+/// The zones a component in `region` keeps, sorted: not the id of a
+/// component or region (`taken`), and not already in another region.
+fn zones(
+    component: &Component,
+    placement: &Placement,
+    region: &str,
+    taken: (&BTreeSet<String>, &BTreeSet<String>),
+    zone_region: &mut BTreeMap<String, String>,
+    w: &mut Warnings,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for zone in &placement.zones {
+        let problem = if taken.0.contains(&zone.value) || taken.1.contains(&zone.value) {
+            Some("has the id of a component or region".to_string())
+        } else {
+            match zone_region.get(&zone.value) {
+                Some(other) if other != region => Some(format!("is in region `{other}` already")),
+                _ => None,
+            }
+        };
+        match problem {
+            Some(problem) => {
+                let message = format!("zone `{}` of `{}` {problem}: ignored", zone.value, component.id);
+                w.at(&placement.file, zone.pos, message);
+            }
+            None => {
+                zone_region.insert(zone.value.clone(), region.to_string());
+                out.push(zone.value.clone());
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Every id of the topology so far, for customers to stay clear of.
