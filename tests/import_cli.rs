@@ -200,9 +200,20 @@ fn customers_from_systems_and_a_default_region() {
     assert!(stdout.contains("  - id: \"customer:payments/ledger\"\n"), "{stdout}");
     let cdn = stdout.split("  - id: cdn\n").nth(1).expect("cdn");
     assert!(cdn.starts_with("    kind: cdn\n    region: us-east-1\n"), "{cdn}");
-    let (code, _, stderr) = blast(&["import", "backstage", SHOP, "--default-region", "a b"]);
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    let (code, stdout, stderr) = blast(&["import", "backstage", SHOP, "--default-region", "a b"]);
     assert_eq!(code, 2);
+    assert!(stdout.is_empty());
     assert!(stderr.contains("--default-region `a b` is not a valid id"), "{stderr}");
+    let (code, _, stderr) = blast(&["import", "backstage", SHOP, "--name", "shop\nversion: 2"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--name holds the control character `\\n`"), "{stderr}");
+    let (code, _, stderr) = blast(&["import", "backstage", "-"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not standard input"), "{stderr}");
 }
 
 #[test]

@@ -409,3 +409,30 @@ impl Fields<'_> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_default_to_the_entitys_namespace_and_compare_in_lower_case() {
+        let parsed = RefText::parse("Component:Payments/Checkout", "default").expect("a ref");
+        assert_eq!(parsed.kind.as_deref(), Some("component"));
+        assert_eq!(
+            parsed.with_kind(Kind::Component).to_string(),
+            "component:payments/checkout"
+        );
+        let short = RefText::parse(" checkout ", "shop").expect("a ref");
+        assert_eq!((short.kind, short.namespace.as_str()), (None, "shop"));
+        for bad in ["", "a/b/c", "kind:", "x y", "component:default/"] {
+            assert_eq!(RefText::parse(bad, "default"), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn kinds_are_read_without_regard_to_case() {
+        assert_eq!(Kind::parse("API"), Some(Kind::Api));
+        assert_eq!(Kind::parse("resource"), Some(Kind::Resource));
+        assert_eq!(Kind::parse("User"), None);
+    }
+}

@@ -42,6 +42,16 @@ pub fn import(paths: &[PathBuf], options: &Options, limits: Limits) -> Result<Im
                 .help("ids are letters, digits and . _ : / -"),
         ));
     }
+    if let Some(c) = options
+        .name
+        .as_deref()
+        .and_then(|n| crate::limits::forbidden_character(n, false))
+    {
+        return Err(Error::usage(
+            Diagnostic::new(format!("--name holds the control character `{}`", c.escape_debug()))
+                .help("a topology's name is one line of text"),
+        ));
+    }
     let mut warnings = Warnings::default();
     let catalog = read::read(paths, limits, &mut warnings)?;
     let entities = without_duplicates(catalog.entities, &mut warnings);

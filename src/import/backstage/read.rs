@@ -288,3 +288,22 @@ impl Reader<'_> {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_joined_without_dot_segments() {
+        assert_eq!(
+            joined(Path::new("cat/shop"), "./a.yaml"),
+            PathBuf::from("cat/shop/a.yaml")
+        );
+        assert_eq!(
+            joined(Path::new("cat/shop"), "../teams/t.yaml"),
+            PathBuf::from("cat/teams/t.yaml")
+        );
+        assert_eq!(joined(Path::new(""), "../x.yaml"), PathBuf::from("../x.yaml"));
+        assert_eq!(joined(Path::new("a"), "b/./../c.yaml"), PathBuf::from("a/c.yaml"));
+    }
+}
