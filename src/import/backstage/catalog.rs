@@ -1,5 +1,5 @@
 //! Backstage entities as far as the import reads them, picked out of the
-//! YAML [`Node`] tree one field at a time: a field of the wrong shape is a
+//! YAML `Node` tree one field at a time: a field of the wrong shape is a
 //! warning about that field, an entity that cannot be read at all (no kind,
 //! no name, a kind the import does not map) a warning that skips it.
 

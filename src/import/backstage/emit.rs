@@ -2,7 +2,7 @@
 //!
 //! The values here are already checked by the mapping (ids valid and
 //! unique, numbers in range, references resolved); this module only lays
-//! them out, sorted, every scalar quoted as [`crate::import::yaml`] decides,
+//! them out, sorted, every scalar quoted as `import::yaml` decides,
 //! so the same catalog always gives the same bytes.
 
 use std::collections::BTreeMap;
