@@ -297,3 +297,53 @@ spec: {type: duplicate}
     );
     assert!(stderr.contains("no `resource:default/api` in the catalog"), "{stderr}");
 }
+
+#[test]
+fn an_unreadable_file_found_in_a_directory_is_a_warning_and_a_named_one_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("binary.yaml"), b"kind: \xff\xfe\0").expect("write");
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\nspec: {type: website}\n",
+    )
+    .expect("write");
+    let root = dir.path().to_str().expect("utf-8");
+    let (stdout, stderr) = import(&[root]);
+    assert!(stdout.contains("  - id: web\n"), "{stdout}");
+    assert!(stderr.contains("(the file is skipped)"), "{stderr}");
+    assert!(stderr.contains("binary.yaml"), "{stderr}");
+    let named = dir.path().join("binary.yaml");
+    let (code, stdout, stderr) = blast(&["import", "backstage", named.to_str().expect("utf-8")]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+}
+
+#[test]
+fn the_catalog_is_only_read() {
+    let before: Vec<(std::path::PathBuf, Vec<u8>, std::time::SystemTime)> = catalog_files(Path::new(SHOP));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("shop.yaml");
+    let (code, _, stderr) = blast(&["import", "backstage", SHOP, "--output", out.to_str().expect("utf-8")]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(catalog_files(Path::new(SHOP)), before);
+}
+
+/// Every file under `dir` with its bytes and modification time.
+fn catalog_files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>, std::time::SystemTime)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut out = Vec::new();
+    let mut pending = vec![root];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).expect("list") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let modified = std::fs::metadata(&path).and_then(|m| m.modified()).expect("mtime");
+                out.push((path.clone(), std::fs::read(&path).expect("read"), modified));
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -39,23 +39,26 @@ pub fn read(paths: &[PathBuf], limits: Limits, warnings: &mut Warnings) -> Resul
     for path in paths {
         start.extend(given(path)?);
     }
-    start.sort();
-    start.dedup();
+    // A file both named and found in a named directory counts as named.
+    start.sort_by(|(a, a_named), (b, b_named)| a.cmp(b).then(b_named.cmp(a_named)));
+    start.dedup_by(|later, first| later.0 == first.0);
     let mut reader = Reader {
         limits,
         warnings,
         done: BTreeSet::new(),
         catalog: Catalog::default(),
     };
-    for path in &start {
-        reader.file(path, &mut Vec::new(), None)?;
+    for (path, named) in &start {
+        let origin = if *named { Origin::Argument } else { Origin::Search };
+        reader.file(path, &mut Vec::new(), origin)?;
     }
     reader.catalog.files.sort();
     Ok(reader.catalog)
 }
 
-/// The files a path on the command line stands for.
-fn given(path: &Path) -> Result<Vec<PathBuf>> {
+/// The files a path on the command line stands for, each with whether it
+/// was named itself (not found in a directory).
+fn given(path: &Path) -> Result<Vec<(PathBuf, bool)>> {
     if path == Path::new("-") {
         return Err(Error::usage(
             Diagnostic::new("`import` reads catalog files, not standard input")
@@ -73,11 +76,11 @@ fn given(path: &Path) -> Result<Vec<PathBuf>> {
         )
     })?;
     if !metadata.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
+        return Ok(vec![(path.to_path_buf(), true)]);
     }
     let mut files = Vec::new();
     walk(path, &mut BTreeSet::new(), &mut files)?;
-    Ok(files)
+    Ok(files.into_iter().map(|f| (f, false)).collect())
 }
 
 /// Collects the `*.yaml` and `*.yml` files under `dir`, in name order,
@@ -139,6 +142,16 @@ struct From<'a> {
     pos: Pos,
 }
 
+/// How a file came to be read, which decides what a file that cannot be
+/// read is: an error for one the user named, a warning otherwise.
+#[derive(Clone, Copy)]
+enum Origin<'a> {
+    Argument,
+    /// Found by searching a directory.
+    Search,
+    Location(From<'a>),
+}
+
 struct Reader<'w> {
     limits: Limits,
     warnings: &'w mut Warnings,
@@ -151,10 +164,10 @@ impl Reader<'_> {
     /// Reads one file and what its Locations point to. `stack` holds the
     /// canonical paths of the Location files that led here, to tell a cycle
     /// from a file merely named twice.
-    fn file(&mut self, path: &Path, stack: &mut Vec<PathBuf>, from: Option<From>) -> Result<()> {
+    fn file(&mut self, path: &Path, stack: &mut Vec<PathBuf>, origin: Origin) -> Result<()> {
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if stack.contains(&canonical) {
-            if let Some(from) = from {
+            if let Origin::Location(from) = origin {
                 let message = format!("Location cycle: `{}` leads back to itself", shown_path(path));
                 let help = "remove the target that points back; the file was read once";
                 self.warnings.at_help(from.file, from.pos, message, help);
@@ -166,14 +179,21 @@ impl Reader<'_> {
         }
         let text = match crate::input::read::read_text(path, self.limits) {
             Ok(text) => text,
-            // A file named on the command line must be there; one a Location
-            // names is the catalog's problem, reported where it is named.
-            Err(e) => match from {
-                None => return Err(e),
-                Some(from) => {
+            // A file named on the command line must be readable; one found
+            // in a directory or named by a Location is the catalog's problem,
+            // reported where it is named.
+            Err(e) => match origin {
+                Origin::Argument => return Err(e),
+                Origin::Search => {
+                    let diagnostic = e.diagnostic().clone();
+                    let message = format!("{} (the file is skipped)", diagnostic.message);
+                    self.warnings.push(Diagnostic { message, ..diagnostic });
+                    return Ok(());
+                }
+                Origin::Location(from) => {
                     let message = format!("Location target: {}", e.diagnostic().message);
-                    self.warnings
-                        .at_help(from.file, from.pos, message, "fix the target, or remove it");
+                    let help = "fix the target, or remove it";
+                    self.warnings.at_help(from.file, from.pos, message, help);
                     return Ok(());
                 }
             },
@@ -245,7 +265,7 @@ impl Reader<'_> {
             let dir = file.parent().unwrap_or(Path::new(""));
             let from = From { file, pos: target.pos };
             for path in self.targets(dir, text, from)? {
-                self.file(&path, stack, Some(from))?;
+                self.file(&path, stack, Origin::Location(from))?;
             }
         }
         Ok(())
