@@ -75,6 +75,7 @@ pub fn values(entity: &Entity, warnings: &mut Warnings) -> Values {
             "surges" => out.surges = reader.surges(key, value),
             "failover" => out.failover = reader.failover(key, value),
             "customer" => out.customers = reader.customers(key, value),
+            // The catalog keeps only the annotations of `ANNOTATIONS`.
             _ => {}
         }
     }

@@ -329,7 +329,7 @@ fn component(index: &Index, entity: &Entity, id: &str, values: &Values, w: &mut 
 /// `dependsOn` (hard, or soft when `soft-dependencies` names it) and
 /// `consumesApis` (on the API's provider, `any_of` when there are several).
 fn dependencies(index: &Index, entity: &Entity, id: &str, values: &Values, w: &mut Warnings) -> Vec<Dependency> {
-    let mut soft = SoftList::new(entity, values);
+    let mut soft = SoftList::new(entity, values, w);
     let mut collected = Collected::default();
     for target in &entity.spec.depends_on {
         let Some(reference) = index.component(entity, target, "dependsOn", w) else {
@@ -412,12 +412,17 @@ struct SoftList<'a> {
 }
 
 impl<'a> SoftList<'a> {
-    fn new(entity: &Entity, values: &'a Values) -> Self {
-        let entries: Vec<(RefText, &At<String>)> = values
-            .soft
-            .iter()
-            .filter_map(|s| RefText::parse(&s.value, &entity.namespace).map(|r| (r, s)))
-            .collect();
+    fn new(entity: &Entity, values: &'a Values, w: &mut Warnings) -> Self {
+        let mut entries = Vec::new();
+        for text in &values.soft {
+            match RefText::parse(&text.value, &entity.namespace) {
+                Some(reference) => entries.push((reference, text)),
+                None => {
+                    let problem = format!("`{}` is not an entity ref", shown(&text.value));
+                    Index::unknown(entity, text, "soft-dependencies", problem, None, w);
+                }
+            }
+        }
         SoftList {
             used: vec![false; entries.len()],
             entries,
