@@ -347,3 +347,56 @@ fn catalog_files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>, std::time::Sys
     out.sort();
     out
 }
+
+#[test]
+fn import_backstage_help() {
+    let (code, stdout, _) = blast(&["import", "backstage", "--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("import_backstage_help", stdout);
+}
+
+/// Copies the shop catalog into a temporary directory, to change it.
+fn shop_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(SHOP);
+    for (path, bytes, _) in catalog_files(Path::new(SHOP)) {
+        let target = dir.path().join(path.strip_prefix(&root).expect("under the fixture"));
+        std::fs::create_dir_all(target.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(target, bytes).expect("copy");
+    }
+    dir
+}
+
+#[test]
+fn diff_of_two_imports_shows_what_a_catalog_change_did() {
+    let yesterday = shop_copy();
+    let today = shop_copy();
+    // Today the western catalog no longer serves the catalog API.
+    let storefront = today.path().join("systems/storefront.yaml");
+    let text = std::fs::read_to_string(&storefront).expect("read");
+    let west = text.find("name: catalog-west").expect("catalog-west");
+    let at = west + text[west..].find("  providesApis: [catalog-api]\n").expect("provides");
+    let changed = format!(
+        "{}{}",
+        &text[..at],
+        &text[at + "  providesApis: [catalog-api]\n".len()..]
+    );
+    std::fs::write(&storefront, changed).expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut files = Vec::new();
+    for (name, catalog) in [("old.yaml", &yesterday), ("new.yaml", &today)] {
+        let file = out.path().join(name);
+        let (code, _, stderr) = blast(&[
+            "import",
+            "backstage",
+            catalog.path().to_str().expect("utf-8"),
+            "--output",
+            file.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        files.push(file.to_str().expect("utf-8").to_string());
+    }
+    let (code, stdout, stderr) = blast(&["diff", &files[0], &files[1], "--format", "json"]);
+    assert_eq!(code, 1, "a customer gained a single point of failure: {stdout}{stderr}");
+    assert!(stdout.contains("catalog-east"), "{stdout}");
+}

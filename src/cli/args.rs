@@ -346,7 +346,7 @@ pub enum ImportSource {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// Where customers come from: `blast-radius.dev/customer` annotations, or one per System
-        #[arg(long, value_enum, default_value_t = CustomersFrom::Annotation)]
+        #[arg(long, value_enum, value_name = "SOURCE", default_value_t = CustomersFrom::Annotation)]
         customers_from: CustomersFrom,
         /// The region of components without a `blast-radius.dev/region` annotation [default: none, they are global]
         #[arg(long, value_name = "ID")]

@@ -454,11 +454,26 @@ fn import(cx: &Context, source: &ImportSource) -> Result<Output> {
         default_region: default_region.clone(),
     };
     let imported = crate::import::backstage::import(paths, &options, cx.limits)?;
-    let severity = if *strict { "error" } else { "warning" };
+    let (severity, paint) = if *strict {
+        ("error", render::style::Paint::Red)
+    } else {
+        ("warning", render::style::Paint::Yellow)
+    };
+    let label = format!("{severity}:");
     let mut stderr: String = imported
         .warnings
         .iter()
-        .map(|w| w.clone().with_excerpt().render(severity))
+        .map(|w| {
+            let mut diagnostic = w.clone().with_excerpt();
+            // Messages quote the catalog: kept on one line whatever it holds.
+            diagnostic.message = shown(&diagnostic.message);
+            let text = diagnostic.render(severity);
+            if cx.color_err {
+                text.replacen(&label, &render::style::paint(&label, paint), 1)
+            } else {
+                text
+            }
+        })
         .collect();
     if *strict && !imported.warnings.is_empty() {
         stderr.push_str(&format!(
