@@ -454,27 +454,7 @@ fn import(cx: &Context, source: &ImportSource) -> Result<Output> {
         default_region: default_region.clone(),
     };
     let imported = crate::import::backstage::import(paths, &options, cx.limits)?;
-    let (severity, paint) = if *strict {
-        ("error", render::style::Paint::Red)
-    } else {
-        ("warning", render::style::Paint::Yellow)
-    };
-    let label = format!("{severity}:");
-    let mut stderr: String = imported
-        .warnings
-        .iter()
-        .map(|w| {
-            let mut diagnostic = w.clone().with_excerpt();
-            // Messages quote the catalog: kept on one line whatever it holds.
-            diagnostic.message = shown(&diagnostic.message);
-            let text = diagnostic.render(severity);
-            if cx.color_err {
-                text.replacen(&label, &render::style::paint(&label, paint), 1)
-            } else {
-                text
-            }
-        })
-        .collect();
+    let mut stderr = import_warnings(&imported.warnings, *strict, cx.color_err);
     if *strict && !imported.warnings.is_empty() {
         stderr.push_str(&format!(
             "error: {} in the catalog (--strict); no topology written\n",
@@ -501,4 +481,28 @@ fn import(cx: &Context, source: &ImportSource) -> Result<Output> {
             ..Output::default()
         },
     })
+}
+
+/// The warnings of an import as stderr shows them: as errors under `--strict`.
+fn import_warnings(warnings: &[Diagnostic], strict: bool, color: bool) -> String {
+    let (severity, paint) = if strict {
+        ("error", render::style::Paint::Red)
+    } else {
+        ("warning", render::style::Paint::Yellow)
+    };
+    let label = format!("{severity}:");
+    warnings
+        .iter()
+        .map(|w| {
+            let mut diagnostic = w.clone().with_excerpt();
+            // Messages quote the catalog: kept on one line whatever it holds.
+            diagnostic.message = shown(&diagnostic.message);
+            let text = diagnostic.render(severity);
+            if color {
+                text.replacen(&label, &render::style::paint(&label, paint), 1)
+            } else {
+                text
+            }
+        })
+        .collect()
 }
