@@ -2,13 +2,14 @@
 //!
 //! Layers, each importing only those below it (docs/architecture.md draws them):
 //!
-//! - [`text`], [`limits`], [`error`], [`status`]: leaves every layer uses;
+//! - [`text`], [`limits`], [`error`], [`status`], [`number`]: leaves every layer uses;
 //! - [`input`]: bounded reading, YAML budgets, the raw as-written types;
 //! - [`model`]: the [`model::Builder`] that checks a topology as it streams
 //!   in, and the frozen [`model::Topology`];
 //! - [`plan`]: operations (plan files, scenarios, `--op`) resolved against a topology;
 //! - [`engine`]: a plan applied on paper, propagated, with causes and policy;
 //! - [`analysis`]: `spof`, `cuts`, `diff` over the whole topology;
+//! - [`import`]: topologies built from other tools' data (a Backstage catalog);
 //! - [`report`]: what a command found, as data;
 //! - [`render`]: one module per output format;
 //! - [`cli`]: the command line, turning arguments into a command's output.
@@ -22,6 +23,7 @@ pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod import;
 pub mod input;
 pub mod limits;
 pub mod model;

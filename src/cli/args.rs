@@ -318,6 +318,11 @@ pub enum Command {
         #[arg(long)]
         plan: bool,
     },
+    /// Build a topology from another tool's data (a Backstage catalog)
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
     /// Load and check a topology; print what it holds and any warnings
     Validate {
         /// The topology file (YAML); `-` reads standard input
@@ -330,6 +335,58 @@ pub enum Command {
         output: Option<PathBuf>,
     },
 }
+
+/// What `import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// A topology from Backstage catalog files (catalog-info.yaml), printed as YAML
+    #[command(after_help = IMPORT_HELP)]
+    Backstage {
+        /// Catalog files, or directories searched recursively for *.yaml and *.yml
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Where customers come from: `blast-radius.dev/customer` annotations, or one per System
+        #[arg(long, value_enum, value_name = "SOURCE", default_value_t = CustomersFrom::Annotation)]
+        customers_from: CustomersFrom,
+        /// The region of components without a `blast-radius.dev/region` annotation [default: none, they are global]
+        #[arg(long, value_name = "ID")]
+        default_region: Option<String>,
+        /// The topology's name
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Treat every warning as an error: exit 2 and print no topology
+        #[arg(long)]
+        strict: bool,
+        /// Write the topology to FILE (atomically) instead of stdout
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Where `import backstage` takes customers from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CustomersFrom {
+    /// Entities annotated `blast-radius.dev/customer: NAME[:WEIGHT]`
+    Annotation,
+    /// One customer per System, an app for each of its Components
+    System,
+}
+
+/// Shown by `import backstage --help`.
+pub const IMPORT_HELP: &str = "\
+Annotations (metadata.annotations, prefix blast-radius.dev/):
+  region, zones (comma list), capacity, load, min-capacity, max-capacity,
+  restart-time, restore-time, soft-dependencies (comma list of refs),
+  surges ('[{factor: 3}, {target: REF, amount: 40}]'),
+  failover ('REF' or '{to: REF, when: degraded}'), customer ('NAME[:WEIGHT], ...')
+
+Warnings go to stderr; --strict makes them errors (exit 2).
+Only local files are read: url targets of Locations are skipped.
+
+Examples:
+  blast import backstage catalog/ > topology.yaml
+  blast import backstage catalog-info.yaml --customers-from system --default-region eu-west-1
+  blast import backstage catalog/ --strict --output topology.yaml && blast validate topology.yaml";
 
 impl GlobalArgs {
     pub fn limits(&self) -> Limits {

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use crate::analysis;
 use crate::cli::args::{
-    CheckFormat, Cli, Command, GateArgs, GraphOperationArgs, ListFormat, OperationArgs, PlansArgs, ReportFormat,
-    ValidateFormat,
+    CheckFormat, Cli, Command, CustomersFrom, GateArgs, GraphOperationArgs, ImportSource, ListFormat, OperationArgs,
+    PlansArgs, ReportFormat, ValidateFormat,
 };
 use crate::cli::{Environment, Output, OutputFile, docs};
 use crate::engine;
@@ -94,6 +94,7 @@ pub(crate) fn dispatch(cli: &Cli, environment: &Environment) -> Result<Output> {
             format,
             output,
         } => validate(&cx, topology, *format, output.as_deref()),
+        Command::Import { source } => import(&cx, source),
     }
 }
 
@@ -435,4 +436,78 @@ fn list(cx: &Context, path: &Path, pattern: Option<&str>, kind: Option<&str>, fo
         },
         0,
     ))
+}
+
+/// `import backstage`: the topology on stdout (or in `--output`), the
+/// warnings on stderr; under `--strict` a warning is an error and no
+/// topology is written.
+fn import(cx: &Context, source: &ImportSource) -> Result<Output> {
+    let ImportSource::Backstage {
+        paths,
+        customers_from,
+        default_region,
+        name,
+        strict,
+        output,
+    } = source;
+    let options = crate::import::backstage::Options {
+        name: name.clone(),
+        customers_from: match customers_from {
+            CustomersFrom::Annotation => crate::import::backstage::CustomersFrom::Annotation,
+            CustomersFrom::System => crate::import::backstage::CustomersFrom::System,
+        },
+        default_region: default_region.clone(),
+    };
+    let imported = crate::import::backstage::import(paths, &options, cx.limits)?;
+    let mut stderr = import_warnings(&imported.warnings, *strict, cx.color_err);
+    if *strict && !imported.warnings.is_empty() {
+        stderr.push_str(&format!(
+            "error: {} in the catalog (--strict); no topology written\n",
+            crate::text::plural(imported.warnings.len(), "problem")
+        ));
+        return Ok(Output {
+            stderr,
+            code: 2,
+            ..Output::default()
+        });
+    }
+    Ok(match output {
+        Some(file) => Output {
+            stderr,
+            files: vec![OutputFile {
+                path: file.clone(),
+                contents: imported.yaml,
+            }],
+            ..Output::default()
+        },
+        None => Output {
+            stdout: imported.yaml,
+            stderr,
+            ..Output::default()
+        },
+    })
+}
+
+/// The warnings of an import as stderr shows them: as errors under `--strict`.
+fn import_warnings(warnings: &[Diagnostic], strict: bool, color: bool) -> String {
+    let (severity, paint) = if strict {
+        ("error", render::style::Paint::Red)
+    } else {
+        ("warning", render::style::Paint::Yellow)
+    };
+    let label = format!("{severity}:");
+    warnings
+        .iter()
+        .map(|w| {
+            let mut diagnostic = w.clone().with_excerpt();
+            // Messages quote the catalog: kept on one line whatever it holds.
+            diagnostic.message = shown(&diagnostic.message);
+            let text = diagnostic.render(severity);
+            if color {
+                text.replacen(&label, &render::style::paint(&label, paint), 1)
+            } else {
+                text
+            }
+        })
+        .collect()
 }

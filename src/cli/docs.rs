@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::cli::args::{Cli, OPERATION_HELP};
+use crate::cli::args::{Cli, IMPORT_HELP, OPERATION_HELP};
 use crate::cli::{Output, OutputFile};
 use crate::error::{Diagnostic, Error, Result};
 
@@ -40,9 +40,9 @@ pub(crate) fn completions(shell: clap_complete::Shell) -> Result<Output> {
 }
 
 const EXIT_STATUS: &str = "\
-0: the gate passes (validate: the topology is valid; list, spof, cuts, graph, schema: done; diff: no customer gained a single point of failure).
+0: the gate passes (validate: the topology is valid; list, spof, cuts, graph, schema, import: done; diff: no customer gained a single point of failure).
 1: the gate fails: a customer app reaches --fail-on, or any policy violation (diff: a customer gained a single point of failure).
-2: bad input or usage; the message names the file, line and column where there is one. Under --format json, github, junit or sarif the error is also written in that format.
+2: bad input or usage (import --strict: any warning); the message names the file, line and column where there is one. Under --format json, github, junit or sarif the error is also written in that format.
 130: interrupted (Ctrl-C).";
 
 const ENVIRONMENT: &str = "\
@@ -72,6 +72,11 @@ fn examples(command: &str) -> &'static str {
         "schema" => "blast schema > blast-topology.schema.json",
         "completions" => "echo 'source <(blast completions bash)' >> ~/.bashrc",
         "man" => "blast man check | man -l -\nblast man --dir /usr/local/share/man/man1",
+        "import" | "import-backstage" => {
+            "blast import backstage catalog/ > topology.yaml\n\
+             blast import backstage catalog-info.yaml --customers-from system --default-region eu-west-1\n\
+             blast import backstage catalog/ --strict --output topology.yaml"
+        }
         _ => {
             "blast validate topo.yaml\n\
              blast check topo.yaml --scenario s3-2017\n\
@@ -127,6 +132,9 @@ fn page(command: &clap::Command, name: &str, pages: &[String]) -> Result<String>
     if matches!(name, "check" | "explain") {
         out.push_str(&preformatted_section("OPERATIONS", OPERATION_HELP));
     }
+    if name == "import-backstage" {
+        out.push_str(&preformatted_section("ANNOTATIONS", IMPORT_HELP));
+    }
     out.push_str(&tagged_section("EXIT STATUS", EXIT_STATUS));
     out.push_str(&tagged_section("ENVIRONMENT", ENVIRONMENT));
     out.push_str(&preformatted_section("EXAMPLES", examples(name)));
@@ -145,13 +153,33 @@ fn page(command: &clap::Command, name: &str, pages: &[String]) -> Result<String>
     Ok(out)
 }
 
-/// The built command and the names of its pages ("" for `blast` itself).
+/// The built command and the names of its pages ("" for `blast` itself): one
+/// per command, and one per nested command as `PARENT-CHILD`
+/// (`import-backstage`, the page `blast-import-backstage(1)`).
 fn commands() -> (clap::Command, Vec<String>) {
-    let mut root = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    let mut root = <Cli as clap::CommandFactory>::command()
+        .disable_help_subcommand(true)
+        .mut_subcommand("import", |import| import.disable_help_subcommand(true));
     root.build();
     let mut names = vec![String::new()];
-    names.extend(root.get_subcommands().map(|c| c.get_name().to_string()));
+    for command in root.get_subcommands() {
+        names.push(command.get_name().to_string());
+        names.extend(
+            command
+                .get_subcommands()
+                .map(|nested| format!("{}-{}", command.get_name(), nested.get_name())),
+        );
+    }
     (root, names)
+}
+
+/// The command a page name stands for: `check`, or `import-backstage`.
+fn find<'a>(root: &'a clap::Command, name: &str) -> Option<&'a clap::Command> {
+    if let Some(command) = root.find_subcommand(name) {
+        return Some(command);
+    }
+    let (parent, child) = name.split_once('-')?;
+    root.find_subcommand(parent)?.find_subcommand(child)
 }
 
 /// `blast man [COMMAND]` prints one page; `--dir DIR` writes them all.
@@ -162,7 +190,7 @@ pub(crate) fn man(command: Option<&str>, dir: Option<&Path>) -> Result<Output> {
         for name in &names {
             let (cmd, file) = match name.as_str() {
                 "" => (&root, "blast.1".to_string()),
-                sub => match root.find_subcommand(sub) {
+                sub => match find(&root, sub) {
                     Some(cmd) => (cmd, format!("blast-{sub}.1")),
                     None => continue,
                 },
@@ -180,7 +208,7 @@ pub(crate) fn man(command: Option<&str>, dir: Option<&Path>) -> Result<Output> {
     let name = command.unwrap_or("");
     let cmd = match name {
         "" => &root,
-        sub => root.find_subcommand(sub).ok_or_else(|| {
+        sub => find(&root, sub).ok_or_else(|| {
             Error::usage(
                 Diagnostic::new(format!("no command `{}`", crate::text::shown(sub)))
                     .help(format!("the pages are for: {}", names[1..].join(", "))),

@@ -231,7 +231,29 @@ pub(crate) fn parse_with<'de, T>(
             .into());
     }
     let budget = Budgets::for_input(text.len());
-    let options = serde_saphyr::options! {
+    let options = options(&budget, limits, 1);
+    serde_saphyr::with_deserializer_from_str_with_options(text, options, read)
+        .map_err(|e| yaml_error(&e, path, &budget, limits))
+}
+
+/// Parses every YAML document of `text` (documents separated by `---`, as
+/// in a Backstage catalog file) into `T`, with the budgets and options of
+/// [`parse_yaml`] but up to `max_documents` documents. Empty documents are
+/// skipped; an empty file gives none.
+pub(crate) fn parse_yaml_documents<T: DeserializeOwned>(
+    text: &str,
+    path: &Path,
+    limits: Limits,
+    max_documents: usize,
+) -> Result<Vec<T>> {
+    let budget = Budgets::for_input(text.len());
+    serde_saphyr::from_multiple_with_options(text, options(&budget, limits, max_documents))
+        .map_err(|e| yaml_error(&e, path, &budget, limits))
+}
+
+/// The parser's options: `budget`, the nesting limit, and strict YAML 1.2.
+fn options(budget: &Budgets, limits: Limits, max_documents: usize) -> serde_saphyr::Options {
+    serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_events: budget.events,
             max_nodes: budget.nodes,
@@ -240,7 +262,7 @@ pub(crate) fn parse_with<'de, T>(
             // The scanner's own limit on `[`/`{` nesting, which it meets
             // before the depth budget: the same number, so one limit holds.
             flow_nesting_limit: limits.max_depth,
-            max_documents: 1,
+            max_documents: max_documents,
             max_inclusion_depth: 0,
         },
         duplicate_keys: DuplicateKeyPolicy::Error,
@@ -253,9 +275,7 @@ pub(crate) fn parse_with<'de, T>(
         // which field is not a number.
         non_finite_float_policy: serde_saphyr::options::NonFiniteFloatPolicy::AsString,
         with_snippet: false,
-    };
-    serde_saphyr::with_deserializer_from_str_with_options(text, options, read)
-        .map_err(|e| yaml_error(&e, path, &budget, limits))
+    }
 }
 
 /// The parser's budgets for one input.

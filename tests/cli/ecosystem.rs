@@ -367,7 +367,7 @@ fn man_page_is_roff_and_lists_the_commands() {
         "{}",
         &man[..man.len().min(200)]
     );
-    for command in ["check", "spof", "cuts", "diff", "graph", "schema"] {
+    for command in ["check", "spof", "cuts", "diff", "graph", "schema", "import"] {
         assert!(man.contains(command), "{command} missing from the man page");
     }
 }

@@ -1237,6 +1237,8 @@ fn arguments_and_paths_are_escaped_in_every_message() {
             vec!["validate", &name],
             vec!["check", TARGET, "--plan", &name],
             vec!["man", &name],
+            vec!["import", "backstage", &name],
+            vec!["import", "backstage", TARGET, "--default-region", &name],
         ];
         for args in runs {
             let run = blast(&args);

@@ -8,6 +8,7 @@ mod check_cli;
 mod ci_formats;
 mod ecosystem;
 mod hostile;
+mod import_cli;
 mod incidents;
 mod json_input;
 mod readonly;
