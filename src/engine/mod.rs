@@ -69,6 +69,9 @@ pub struct Outcome {
     pub violations: Vec<Violation>,
     /// What undoing the plan would leave (SPEC 4.4).
     pub recovery: Recovery,
+    /// Statuses before any operation: computed once, shared by recovery
+    /// and the report.
+    pub baseline: Vec<Status>,
 }
 
 impl Outcome {
@@ -139,11 +142,13 @@ pub fn run(topology: &Topology, plan: &Plan) -> Outcome {
     }
     affected.sort_unstable_by_key(|a| a.component);
     violations.sort_by_key(|v| (v.step, v.kind, v.component));
-    let recovery = recovery::recover(topology, &state, &worst);
+    let baseline = baseline(topology);
+    let recovery = recovery::recover(topology, &state, &worst, &baseline);
     Outcome {
         worst,
         affected,
         violations,
         recovery,
+        baseline,
     }
 }

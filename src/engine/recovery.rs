@@ -162,8 +162,9 @@ fn loads(rollback: &Rollback, status: &[Status]) -> Vec<Exact> {
     loads
 }
 
-/// What undoing the plan that left `state` (and reached `worst`) would leave.
-pub fn recover(topology: &Topology, state: &State, worst: &[Status]) -> Recovery {
+/// What undoing the plan that left `state` (and reached `worst`) would
+/// leave; `baseline` holds the statuses before any operation.
+pub fn recover(topology: &Topology, state: &State, worst: &[Status], baseline: &[Status]) -> Recovery {
     let mut kept = BTreeMap::new();
     for c in topology.component_indices() {
         let flags = state.flags(c) & (RESTARTING | NEEDS_RESTART | LOST_STATE | DATA_DELETED);
@@ -181,11 +182,10 @@ pub fn recover(topology: &Topology, state: &State, worst: &[Status]) -> Recovery
     // What the restart and restore components alone explain.
     let mut explained = Propagator::new(topology, true, false);
     explained.start(&rollback, None);
-    let baseline = crate::engine::baseline(topology);
-    let roots = roots(topology, state, &rollback, &baseline);
-    let waits = waits(topology, &roots, explained.statuses(), &baseline, &rollback);
+    let roots = roots(topology, state, &rollback, baseline);
+    let waits = waits(topology, &roots, explained.statuses(), baseline, &rollback);
 
-    let kinds = kinds(&rollback, explained.statuses(), &roots, &baseline);
+    let kinds = kinds(&rollback, explained.statuses(), &roots, baseline);
     let mut pending = BTreeMap::new();
     for c in topology.component_indices() {
         let i = c.index();

@@ -641,7 +641,7 @@ fn customer_section(
     threshold: Option<Status>,
     rows: AppRows,
 ) -> CustomerSection {
-    let baseline = crate::engine::baseline(topology);
+    let baseline = &outcome.baseline;
     let mut section = CustomerSection {
         reports: Vec::new(),
         apps: Vec::new(),
