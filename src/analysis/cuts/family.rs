@@ -7,10 +7,52 @@
 //! depend only on those of A and B. So every operation drops larger sets as
 //! soon as it makes them, which is what keeps the search bounded by K.
 
-use std::collections::HashSet;
+use std::collections::{BinaryHeap, HashSet};
+
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// One cut set: failure units, sorted and distinct.
 pub(super) type Set = Box<[u32]>;
+
+/// Sets of cut sets, looked up millions of times while minimising: keys are
+/// a few small numbers chosen by no one outside, so a multiply-rotate hash
+/// (as rustc's) serves, several times faster than SipHash.
+pub(super) type SetOfSets = HashSet<Set, BuildHasherDefault<UnitHasher>>;
+
+#[derive(Default)]
+pub(super) struct UnitHasher(u64);
+
+impl UnitHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for UnitHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for b in chunks.remainder() {
+            self.add(u64::from(*b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Family {
@@ -57,21 +99,50 @@ impl Family {
         if other.sets.is_empty() && !other.truncated {
             return self.clone();
         }
+        // A family at its cap keeps its sets if everything `other` adds
+        // comes after them in (size, units) order: none of them can then be
+        // a subset of a kept set. This keeps wide quorums from re-sorting
+        // a full family once per member.
+        if self.sets.len() >= bounds.cap
+            && let (Some(last), Some(first)) = (self.sets.last(), other.sets.first())
+            && key(first) > key(last)
+        {
+            return Family {
+                sets: self.sets.clone(),
+                truncated: true,
+            };
+        }
         let sets = self.sets.iter().chain(&other.sets).cloned().collect();
         minimise(sets, self.truncated || other.truncated, bounds)
     }
 
     /// `self and other`.
     pub fn and(&self, other: &Family, bounds: Bounds) -> Family {
-        let mut sets = Vec::new();
+        // Two capped families can make cap x cap products: only the first
+        // `budget` in (size, units) order are kept, which is more than the
+        // cap even after minimisation drops some.
+        let budget = bounds.cap.saturating_mul(4);
+        let mut kept: BinaryHeap<(usize, Set)> = BinaryHeap::new();
+        let mut dropped = false;
         for a in &self.sets {
             for b in &other.sets {
-                if let Some(union) = merged(a, b, bounds.max_size) {
-                    sets.push(union);
+                let Some(union) = merged(a, b, bounds.max_size) else {
+                    continue;
+                };
+                let item = (union.len(), union);
+                if kept.len() < budget {
+                    kept.push(item);
+                } else if kept.peek().is_some_and(|top| item < *top) {
+                    kept.pop();
+                    kept.push(item);
+                    dropped = true;
+                } else {
+                    dropped = true;
                 }
             }
         }
-        minimise(sets, self.truncated || other.truncated, bounds)
+        let sets = kept.into_iter().map(|(_, s)| s).collect();
+        minimise(sets, self.truncated || other.truncated || dropped, bounds)
     }
 
     /// At least `need` of `members` (each member's family).
@@ -93,6 +164,11 @@ impl Family {
         }
         by_count.swap_remove(need)
     }
+}
+
+/// The order families are kept in: smaller sets first.
+fn key(set: &Set) -> (usize, &[u32]) {
+    (set.len(), set)
 }
 
 /// The union of two sorted sets, if it has at most `max_size` units.
@@ -140,7 +216,7 @@ pub(super) fn minimise(mut sets: Vec<Set>, mut truncated: bool, bounds: Bounds) 
             truncated: false,
         };
     }
-    let mut kept: HashSet<Set> = HashSet::new();
+    let mut kept = SetOfSets::default();
     let mut out = Vec::new();
     let mut scratch = Vec::new();
     for set in sets {
@@ -158,7 +234,7 @@ pub(super) fn minimise(mut sets: Vec<Set>, mut truncated: bool, bounds: Bounds) 
 
 /// Whether a proper, non-empty subset of `set` is in `kept` (the empty set
 /// never is: a family holding it holds nothing else).
-fn has_kept_subset(set: &[u32], kept: &HashSet<Set>, scratch: &mut Vec<u32>) -> bool {
+fn has_kept_subset(set: &[u32], kept: &SetOfSets, scratch: &mut Vec<u32>) -> bool {
     if set.len() < 2 || kept.is_empty() {
         return false;
     }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use crate::analysis::cuts::family::{Bounds, Family, Set, minimise};
+use crate::analysis::cuts::family::{Bounds, Family, Set, SetOfSets, minimise};
 use crate::analysis::cuts::units::{Probe, Units};
 use crate::model::{ComponentIdx, Topology};
 use crate::status::Status;
@@ -84,7 +84,7 @@ fn zone_units(topology: &Topology, units: Units, c: ComponentIdx, out: &mut BTre
 /// `c` is down.
 pub(super) fn cuts(probe: &mut Probe, c: ComponentIdx, candidates: &[u32], bounds: Bounds) -> Family {
     let mut found: Vec<Set> = Vec::new();
-    let mut kept: HashSet<Set> = HashSet::new();
+    let mut kept = SetOfSets::default();
     let mut set = Vec::new();
     for size in 1..=bounds.max_size.min(candidates.len()) {
         // Indices of the current combination, in lexicographic order.
@@ -106,7 +106,7 @@ pub(super) fn cuts(probe: &mut Probe, c: ComponentIdx, candidates: &[u32], bound
 }
 
 /// Whether some set of `kept` lies inside `set` (all kept sets are smaller).
-fn contains_subset(set: &[u32], kept: &HashSet<Set>) -> bool {
+fn contains_subset(set: &[u32], kept: &SetOfSets) -> bool {
     if kept.is_empty() {
         return false;
     }
