@@ -121,10 +121,10 @@ fn brute_force_cuts(topology: &Topology, target: ComponentIdx, k: usize) -> Vec<
     found
 }
 
-fn cut_labels(topology: &Topology, target: &Target, k: usize) -> (Vec<Vec<String>>, bool) {
+fn cut_labels(topology: &Topology, target: &Target, k: usize, max_sets: usize) -> (Vec<Vec<String>>, bool) {
     let limits = Limits {
         max_size: k,
-        max_sets: 10_000,
+        max_sets,
     };
     let result = cuts_with(topology, target, limits, |_, _| {});
     let mut got: Vec<Vec<String>> = result
@@ -191,7 +191,7 @@ proptest! {
         }
         let expected = brute_force_cuts(&topology, target, 5);
         for k in 1..=5 {
-            let (got, truncated) = cut_labels(&topology, &wanted, k);
+            let (got, truncated) = cut_labels(&topology, &wanted, k, 10_000);
             let within: Vec<Vec<String>> = expected.iter().filter(|c| c.len() <= k).cloned().collect();
             prop_assert!(!truncated);
             prop_assert_eq!(got, within, "K = {}, target {}\n{}", k, topology.component(target).id, text);
@@ -214,9 +214,199 @@ proptest! {
         }
         let expected = brute_force_cuts(&topology, target, 4);
         for k in [2, 4] {
-            let (got, _) = cut_labels(&topology, &Target { components: vec![target] }, k);
+            let (got, _) = cut_labels(&topology, &Target { components: vec![target] }, k, 10_000);
             let within: Vec<Vec<String>> = expected.iter().filter(|c| c.len() <= k).cloned().collect();
             prop_assert_eq!(got, within, "K = {}, target {}\n{}", k, topology.component(target).id, text);
         }
     }
+}
+
+/// Minimal cut sets of `target` made of basic events only (ids `e.*`), as
+/// sorted id lists, and how many there are per order.
+fn basic_cuts(text: &str, target: &str, k: usize) -> Vec<Vec<String>> {
+    let topology = load(text);
+    let app = topology.find(target).unwrap();
+    // Gates are failure units too, so the whole list is far longer than
+    // the basic events' part of it.
+    let (sets, truncated) = cut_labels(&topology, &Target { components: vec![app] }, k, 1_000_000);
+    assert!(!truncated);
+    sets.into_iter().filter(|s| s.iter().all(|m| m.starts_with("e."))).collect()
+}
+
+fn per_order(sets: &[Vec<String>], k: usize) -> Vec<usize> {
+    (1..=k).map(|n| sets.iter().filter(|s| s.len() == n).count()).collect()
+}
+
+/// The textbook case: 2-out-of-3 voting over three OR gates of two basic
+/// events each, the first two sharing event `s`. By hand: `s` alone fails
+/// two gates (order 1); otherwise one event under each of two gates, and
+/// `{c, d}` fails only one gate: {a,b}, {a,c}, {a,d}, {b,c}, {b,d} (order 2).
+#[test]
+fn cuts_of_two_out_of_three_voting_over_or_gates_with_a_shared_event() {
+    let text = "version: 1\nservices:\n  - id: e.a\n  - id: e.b\n  - id: e.c\n  - id: e.d\n  - id: e.s\n\
+        \x20 - id: g1\n    depends_on: [e.a, e.s]\n  - id: g2\n    depends_on: [e.b, e.s]\n\
+        \x20 - id: g3\n    depends_on: [e.c, e.d]\n\
+        \x20 - id: top\n    depends_on: [{quorum: 2, of: [g1, g2, g3]}]\n";
+    let sets = basic_cuts(text, "top", 3);
+    assert_eq!(per_order(&sets, 3), vec![1, 5, 0], "{sets:?}");
+    assert_eq!(sets[0], vec!["e.s"]);
+    // An AND over the two voters' OR gates adds no order-1 cut.
+    let and = text.replace("[{quorum: 2, of: [g1, g2, g3]}]", "[{any_of: [g1, g3]}]");
+    assert_eq!(per_order(&basic_cuts(&and, "top", 3), 3), vec![0, 4, 0]);
+}
+
+/// A small deterministic generator (xorshift), so the large tree is the
+/// same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Gate {
+    Or(Vec<usize>),
+    And(Vec<usize>),
+    /// Fails when at least `.0` of the children fail.
+    Vote(usize, Vec<usize>),
+}
+
+type Sets = Vec<std::collections::BTreeSet<usize>>;
+
+/// Naive MOCUS, written independently of `cuts`: each node's cut sets over
+/// basic events, expanded from its children's, with supersets and sets over
+/// `k` dropped by direct comparison.
+fn naive(node: usize, basics: usize, gates: &[Gate], k: usize, memo: &mut Vec<Option<Sets>>) -> Sets {
+    if node < basics {
+        return vec![std::collections::BTreeSet::from([node])];
+    }
+    if let Some(done) = &memo[node] {
+        return done.clone();
+    }
+    let and_all = |children: &[usize], memo: &mut Vec<Option<Sets>>| {
+        let mut acc: Sets = vec![std::collections::BTreeSet::new()];
+        for c in children {
+            let child = naive(*c, basics, gates, k, memo);
+            acc = acc
+                .iter()
+                .flat_map(|a| child.iter().map(move |b| a | b))
+                .filter(|s| s.len() <= k)
+                .collect();
+        }
+        acc
+    };
+    let mut sets: Sets = match &gates[node - basics] {
+        Gate::Or(children) => children.iter().flat_map(|c| naive(*c, basics, gates, k, memo)).collect(),
+        Gate::And(children) => and_all(children, memo),
+        Gate::Vote(m, children) => {
+            // Every choice of `m` children failing together.
+            let mut out = Vec::new();
+            for mask in 0u32..(1 << children.len()) {
+                if mask.count_ones() as usize == *m {
+                    let chosen: Vec<usize> = (0..children.len()).filter(|i| mask & (1 << i) != 0).map(|i| children[i]).collect();
+                    out.extend(and_all(&chosen, memo));
+                }
+            }
+            out
+        }
+    };
+    sets.sort_by_key(|s| s.len());
+    let mut minimal: Sets = Vec::new();
+    for s in sets {
+        if !minimal.iter().any(|m| m.is_subset(&s)) {
+            minimal.push(s);
+        }
+    }
+    memo[node] = Some(minimal.clone());
+    minimal
+}
+
+/// Hundreds of OR, AND and voting gates over shared basic events: `cuts`
+/// agrees with the naive expansion, order by order.
+#[test]
+fn cuts_of_a_large_generated_fault_tree_equal_naive_mocus() {
+    let (basics, k) = (30, 3);
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut gates = Vec::new();
+    for g in 0..150 {
+        let node = basics + g;
+        // Children come from anything numbered before, mostly nearby.
+        let mut pick = |rng: &mut Rng| node - 1 - rng.below(node.min(40));
+        let gate = match rng.below(10) {
+            0..=3 => Gate::Or((0..2 + rng.below(2)).map(|_| pick(&mut rng)).collect()),
+            4..=6 => Gate::And(vec![pick(&mut rng), pick(&mut rng)]),
+            _ => Gate::Vote(2, (0..3).map(|_| pick(&mut rng)).collect()),
+        };
+        gates.push(gate);
+    }
+    let name = |n: usize| if n < basics { format!("e.{n}") } else { format!("g.{}", n - basics) };
+    let mut text = String::from("version: 1\nservices:\n");
+    for b in 0..basics {
+        text.push_str(&format!("  - id: {}\n", name(b)));
+    }
+    for (g, gate) in gates.iter().enumerate() {
+        let ids = |children: &[usize]| {
+            let mut unique: Vec<usize> = children.to_vec();
+            unique.sort_unstable();
+            unique.dedup();
+            unique.iter().map(|c| name(*c)).collect::<Vec<_>>()
+        };
+        let deps = match gate {
+            Gate::Or(c) => ids(c).join(", "),
+            Gate::And(c) => format!("{{any_of: [{}]}}", ids(c).join(", ")),
+            Gate::Vote(m, c) => {
+                let members = ids(c);
+                // Fails when `m` fail: fewer than n - m + 1 left serving.
+                let quorum = (members.len() + 1).saturating_sub(*m).max(1);
+                format!("{{quorum: {quorum}, of: [{}]}}", members.join(", "))
+            }
+        };
+        text.push_str(&format!("  - id: {}\n    depends_on: [{deps}]\n", name(basics + g)));
+    }
+    // Duplicate children collapse in the YAML; the naive tree must see the same gates.
+    let gates: Vec<Gate> = gates
+        .into_iter()
+        .map(|gate| {
+            let dedup = |c: Vec<usize>| {
+                let mut c = c;
+                c.sort_unstable();
+                c.dedup();
+                c
+            };
+            match gate {
+                Gate::Or(c) => Gate::Or(dedup(c)),
+                Gate::And(c) => Gate::And(dedup(c)),
+                Gate::Vote(m, c) => {
+                    let c = dedup(c);
+                    let m = m.min(c.len());
+                    Gate::Vote(m, c)
+                }
+            }
+        })
+        .collect();
+    let mut memo = vec![None; basics + gates.len()];
+    let mut compared = 0;
+    // Several gates of the upper half as targets: each is its own tree.
+    for top in (basics + 100..basics + gates.len()).step_by(10) {
+        let mut expected: Vec<Vec<String>> = naive(top, basics, &gates, k, &mut memo)
+            .into_iter()
+            .map(|s| {
+                let mut ids: Vec<String> = s.into_iter().map(name).collect();
+                ids.sort();
+                ids
+            })
+            .collect();
+        expected.sort();
+        let got = basic_cuts(&text, &name(top), k);
+        assert_eq!(per_order(&got, k), per_order(&expected, k), "{}", name(top));
+        assert_eq!(got, expected, "{}", name(top));
+        compared += expected.len();
+    }
+    eprintln!("{compared} basic cut sets compared");
+    assert!(compared > 50, "trees worth testing: {compared} sets");
 }
