@@ -122,10 +122,7 @@ fn brute_force_cuts(topology: &Topology, target: ComponentIdx, k: usize) -> Vec<
 }
 
 fn cut_labels(topology: &Topology, target: &Target, k: usize, max_sets: usize) -> (Vec<Vec<String>>, bool) {
-    let limits = Limits {
-        max_size: k,
-        max_sets,
-    };
+    let limits = Limits { max_size: k, max_sets };
     let result = cuts_with(topology, target, limits, |_, _| {});
     let mut got: Vec<Vec<String>> = result
         .sets
@@ -230,7 +227,9 @@ fn basic_cuts(text: &str, target: &str, k: usize) -> Vec<Vec<String>> {
     // the basic events' part of it.
     let (sets, truncated) = cut_labels(&topology, &Target { components: vec![app] }, k, 1_000_000);
     assert!(!truncated);
-    sets.into_iter().filter(|s| s.iter().all(|m| m.starts_with("e."))).collect()
+    sets.into_iter()
+        .filter(|s| s.iter().all(|m| m.starts_with("e.")))
+        .collect()
 }
 
 fn per_order(sets: &[Vec<String>], k: usize) -> Vec<usize> {
@@ -249,7 +248,7 @@ fn cuts_of_two_out_of_three_voting_over_or_gates_with_a_shared_event() {
         \x20 - id: top\n    depends_on: [{quorum: 2, of: [g1, g2, g3]}]\n";
     let sets = basic_cuts(text, "top", 3);
     assert_eq!(per_order(&sets, 3), vec![1, 5, 0], "{sets:?}");
-    assert_eq!(sets[0], vec!["e.s"]);
+    assert!(sets.contains(&vec!["e.s".to_string()]), "{sets:?}");
     // An AND over the two voters' OR gates adds no order-1 cut.
     let and = text.replace("[{quorum: 2, of: [g1, g2, g3]}]", "[{any_of: [g1, g3]}]");
     assert_eq!(per_order(&basic_cuts(&and, "top", 3), 3), vec![0, 4, 0]);
@@ -301,14 +300,20 @@ fn naive(node: usize, basics: usize, gates: &[Gate], k: usize, memo: &mut Vec<Op
         acc
     };
     let mut sets: Sets = match &gates[node - basics] {
-        Gate::Or(children) => children.iter().flat_map(|c| naive(*c, basics, gates, k, memo)).collect(),
+        Gate::Or(children) => children
+            .iter()
+            .flat_map(|c| naive(*c, basics, gates, k, memo))
+            .collect(),
         Gate::And(children) => and_all(children, memo),
         Gate::Vote(m, children) => {
             // Every choice of `m` children failing together.
             let mut out = Vec::new();
             for mask in 0u32..(1 << children.len()) {
                 if mask.count_ones() as usize == *m {
-                    let chosen: Vec<usize> = (0..children.len()).filter(|i| mask & (1 << i) != 0).map(|i| children[i]).collect();
+                    let chosen: Vec<usize> = (0..children.len())
+                        .filter(|i| mask & (1 << i) != 0)
+                        .map(|i| children[i])
+                        .collect();
                     out.extend(and_all(&chosen, memo));
                 }
             }
@@ -344,7 +349,13 @@ fn cuts_of_a_large_generated_fault_tree_equal_naive_mocus() {
         };
         gates.push(gate);
     }
-    let name = |n: usize| if n < basics { format!("e.{n}") } else { format!("g.{}", n - basics) };
+    let name = |n: usize| {
+        if n < basics {
+            format!("e.{n}")
+        } else {
+            format!("g.{}", n - basics)
+        }
+    };
     let mut text = String::from("version: 1\nservices:\n");
     for b in 0..basics {
         text.push_str(&format!("  - id: {}\n", name(b)));

@@ -7,7 +7,7 @@
 //! depend only on those of A and B. So every operation drops larger sets as
 //! soon as it makes them, which is what keeps the search bounded by K.
 
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -147,6 +147,14 @@ impl Family {
 
     /// At least `need` of `members` (each member's family).
     pub fn at_least(members: &[&Family], need: usize, bounds: Bounds) -> Family {
+        // Which members hold each set: a set of K units can only grow by
+        // members it already takes down.
+        let mut holders: HashMap<&[u32], Vec<usize>, BuildHasherDefault<UnitHasher>> = HashMap::default();
+        for (i, member) in members.iter().enumerate() {
+            for set in &member.sets {
+                holders.entry(set).or_default().push(i);
+            }
+        }
         // by_count[t]: at least t of the members seen so far.
         let mut by_count = vec![Family::never(); need + 1];
         by_count[0] = Family::always();
@@ -160,10 +168,40 @@ impl Family {
                 }
                 let taken = by_count[t - 1].and(member, bounds);
                 by_count[t] = by_count[t].or(&taken, bounds);
+                if t < need {
+                    let later = |set: &Set| free_hits(set, &holders, seen) >= need - t;
+                    by_count[t].sets.retain(|set| set.len() < bounds.max_size || later(set));
+                }
             }
         }
-        by_count.swap_remove(need)
+        let mut result = by_count.swap_remove(need);
+        // A member's missing sets may be what a pruned or skipped set needed.
+        result.truncated |= members.iter().any(|m| m.truncated);
+        result
     }
+}
+
+/// How many members after `seen` some subset of `set` takes down, so that
+/// they count without adding a unit.
+fn free_hits(set: &[u32], holders: &HashMap<&[u32], Vec<usize>, BuildHasherDefault<UnitHasher>>, seen: usize) -> usize {
+    let mut hit: Vec<usize> = Vec::new();
+    let mut scratch = Vec::with_capacity(set.len());
+    // The empty subset too: a member down before anything fails is a free hit.
+    for mask in 0u32..(1 << set.len()) {
+        scratch.clear();
+        scratch.extend(
+            set.iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, u)| *u),
+        );
+        if let Some(members) = holders.get(&scratch[..]) {
+            hit.extend(members.iter().filter(|m| **m > seen));
+        }
+    }
+    hit.sort_unstable();
+    hit.dedup();
+    hit.len()
 }
 
 /// The order families are kept in: smaller sets first.

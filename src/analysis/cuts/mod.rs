@@ -160,23 +160,8 @@ pub fn cuts_with(topology: &Topology, target: &Target, limits: Limits, progress:
             truncated: false,
         };
     }
-    let bounds = Bounds {
-        max_size: limits.max_size,
-        cap: limits.max_sets.max(1),
-    };
     let mut probe = Probe::new(&mut overlay);
-    let mut expansion = Expansion::new(topology, &mut probe, bounds, cone.clone());
-    expansion.run(progress);
-    let mut family = Family::never();
-    for c in &target.components {
-        family = family.or(&expansion.family_of(*c), bounds);
-    }
-    let reach = cone.len()
-        + expansion
-            .influence
-            .iter()
-            .filter(|c| cone.binary_search(c).is_err())
-            .count();
+    let (family, reach) = expand_target(topology, target, &mut probe, limits, &cone, progress);
     let mut truncated = family.truncated;
     let mut confirmed = Vec::new();
     for set in family.sets {
@@ -197,6 +182,48 @@ pub fn cuts_with(topology: &Topology, target: &Target, limits: Limits, progress:
         truncated,
     }
 }
+
+/// The target's family, with the cap per family raised while the only
+/// thing cut was an intermediate family (a wide quorum's partial counts can
+/// far outnumber its result) and the result stays under `max_sets`; and how
+/// many components can reach the target.
+fn expand_target<'t>(
+    topology: &'t Topology,
+    target: &Target,
+    probe: &mut Probe<'_, 't>,
+    limits: Limits,
+    cone: &[ComponentIdx],
+    mut progress: impl FnMut(usize, usize),
+) -> (Family, usize) {
+    let max_sets = limits.max_sets.max(1);
+    let mut cap = max_sets;
+    loop {
+        let bounds = Bounds {
+            max_size: limits.max_size,
+            cap,
+        };
+        let mut expansion = Expansion::new(topology, probe, bounds, cone.to_vec());
+        expansion.run(&mut progress);
+        let mut family = Family::never();
+        for c in &target.components {
+            family = family.or(&expansion.family_of(*c), bounds);
+        }
+        let reach = cone.len()
+            + expansion
+                .influence
+                .iter()
+                .filter(|c| cone.binary_search(c).is_err())
+                .count();
+        if !family.truncated || family.sets.len() >= max_sets || cap >= max_sets.saturating_mul(MAX_CAP_GROWTH) {
+            return (family, reach);
+        }
+        cap = cap.saturating_mul(4);
+    }
+}
+
+/// How far the cap per family may grow past `max_sets` (memory stays within
+/// this factor of what is printed).
+const MAX_CAP_GROWTH: usize = 64;
 
 /// Each set's members and customer weight down, in output order.
 fn weigh(topology: &Topology, probe: &mut Probe, confirmed: Vec<Box<[u32]>>) -> Vec<CutSet> {
