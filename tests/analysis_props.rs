@@ -341,7 +341,7 @@ fn cuts_of_a_large_generated_fault_tree_equal_naive_mocus() {
     for g in 0..150 {
         let node = basics + g;
         // Children come from anything numbered before, mostly nearby.
-        let mut pick = |rng: &mut Rng| node - 1 - rng.below(node.min(40));
+        let pick = |rng: &mut Rng| node - 1 - rng.below(node.min(40));
         let gate = match rng.below(10) {
             0..=3 => Gate::Or((0..2 + rng.below(2)).map(|_| pick(&mut rng)).collect()),
             4..=6 => Gate::And(vec![pick(&mut rng), pick(&mut rng)]),

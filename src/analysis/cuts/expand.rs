@@ -10,7 +10,7 @@
 //! Soft entries never take a dependent down. The first four are the fault
 //! tree's gates. The limits depend on arithmetic and on load dynamics, so
 //! for those components the engine itself is asked, over every set of up to
-//! K units that can influence them ([`local`]).
+//! K units that can influence them (module `local`).
 //!
 //! Components are visited in the order of the condensation of the
 //! down-carrying dependency graph, dependencies first. Inside a cycle the

@@ -3,7 +3,7 @@
 //!
 //! The target's down event is expanded top-down into a fault tree and its
 //! minimal cut sets computed bottom-up, every family of sets kept to at most
-//! K units ([`expand`], [`family`]): the answer is complete by construction,
+//! K units (modules `expand` and `family`): the answer is complete by construction,
 //! not grown from sets already found. Zones and regions are failure units
 //! like components, failed as `fail_zone`/`fail_region` would. Each set is
 //! then confirmed by the engine (an [`Overlay`]): it takes the target down,
