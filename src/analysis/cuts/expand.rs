@@ -124,7 +124,10 @@ impl<'p, 'o, 't> Expansion<'p, 'o, 't> {
         let own = Family::unit(self.units.component(c));
         let mut family = match local::influence(self.topology, self.units, c) {
             local::Influence::None => own.or(&self.placement(c), self.bounds),
-            local::Influence::Own(units) => own.or(&local::cuts(self.probe, c, &units, self.bounds), self.bounds),
+            local::Influence::Own(units) => own.or(
+                &local::own_cuts(self.topology, self.units, c, &units, self.bounds),
+                self.bounds,
+            ),
             local::Influence::Wide { units, components } => {
                 // The engine's answer over everything that can reach `c`
                 // already covers its dependencies.

@@ -7,9 +7,12 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use crate::analysis::cuts::Member;
 use crate::analysis::cuts::family::{Bounds, Family, Set, SetOfSets, minimise};
 use crate::analysis::cuts::units::{Probe, Units};
-use crate::model::{ComponentIdx, Topology};
+use crate::engine::state::{NEEDS_RESTART, direct_status};
+use crate::model::{ComponentIdx, Topology, ZoneIdx};
+use crate::number::Exact;
 use crate::status::Status;
 
 pub(super) enum Influence {
@@ -80,9 +83,58 @@ fn zone_units(topology: &Topology, units: Units, c: ComponentIdx, out: &mut BTre
     }
 }
 
+/// The minimal sets of up to K of `candidates` (its own zones and regions)
+/// that take `c` down directly: no load reaches it but its own, so its
+/// direct status (the engine's function, SPEC 4.1) depends only on the
+/// capacity its failed zones leave. Computed here rather than by failing
+/// the zones in the engine, which would propagate through everything
+/// placed there, many times per component.
+pub(super) fn own_cuts(
+    topology: &Topology,
+    units: Units,
+    c: ComponentIdx,
+    candidates: &[u32],
+    bounds: Bounds,
+) -> Family {
+    let component = topology.component(c);
+    let min = component.extras().min_capacity.as_ref();
+    let down = |set: &[u32]| {
+        let failed = |z: ZoneIdx| {
+            set.iter().any(|u| match units.member(*u) {
+                Member::Zone(f) => f == z,
+                Member::Region(r) => topology.zone(z).region == r,
+                Member::Component(_) => false,
+            })
+        };
+        let mut capacity = Exact::ZERO;
+        let mut lost_zone = false;
+        for p in topology.placements_of(c) {
+            match p.zone {
+                Some(z) if failed(z) => lost_zone = true,
+                _ => capacity = &capacity + &p.capacity,
+            }
+        }
+        // Falling below `min_capacity` needs a restart (SPEC section 3).
+        let flags = if min.is_some_and(|m| capacity < *m) {
+            NEEDS_RESTART
+        } else {
+            0
+        };
+        let (status, _) = direct_status(topology, c, flags, &capacity, None, &component.load, lost_zone);
+        status == Status::Down
+    };
+    enumerate(candidates, bounds, down)
+}
+
 /// The minimal sets of up to K of `candidates` under which the engine says
 /// `c` is down.
 pub(super) fn cuts(probe: &mut Probe, c: ComponentIdx, candidates: &[u32], bounds: Bounds) -> Family {
+    enumerate(candidates, bounds, |set| probe.status(set, c) == Status::Down)
+}
+
+/// The minimal sets of up to K of `candidates` for which `down` holds
+/// (`down` is monotone), smallest first, skipping supersets of those found.
+fn enumerate(candidates: &[u32], bounds: Bounds, mut down: impl FnMut(&[u32]) -> bool) -> Family {
     let mut found: Vec<Set> = Vec::new();
     let mut kept = SetOfSets::default();
     let mut set = Vec::new();
@@ -92,7 +144,7 @@ pub(super) fn cuts(probe: &mut Probe, c: ComponentIdx, candidates: &[u32], bound
         loop {
             set.clear();
             set.extend(at.iter().map(|i| candidates[*i]));
-            if !contains_subset(&set, &kept) && probe.status(&set, c) == Status::Down {
+            if !contains_subset(&set, &kept) && down(&set) {
                 let cut: Set = set.clone().into_boxed_slice();
                 kept.insert(cut.clone());
                 found.push(cut);

@@ -16,7 +16,7 @@ mod family;
 mod local;
 mod units;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::analysis::ImpactCounter;
 use crate::analysis::cuts::expand::Expansion;
@@ -164,21 +164,40 @@ pub fn cuts_with(topology: &Topology, target: &Target, limits: Limits, progress:
     let (family, reach) = expand_target(topology, target, &mut probe, limits, &cone, progress);
     let mut truncated = family.truncated;
     let mut confirmed = Vec::new();
+    let mut counter = ImpactCounter::new(probe.current(), Status::Down);
+    // Sets share their smaller sets ({zone a, x} and {zone a, y} both ask
+    // about {zone a}), and a zone's failure costs what is placed there.
+    let mut smaller: HashMap<Box<[u32]>, bool> = HashMap::new();
     for set in family.sets {
         if confirmed.len() == limits.max_sets {
             truncated = true;
             break;
         }
         // The expansion follows the engine's rules; the engine has the last word.
-        if probe.minimal_cut(&set, &target.components) {
-            confirmed.push(set);
+        if !probe.any_down(&set, &target.components) {
+            continue;
+        }
+        let weight_down = counter.measure(probe.current()).customers.down_weight;
+        let minimal = (0..set.len()).all(|skip| {
+            let without: Box<[u32]> = set
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, u)| *u)
+                .collect();
+            !*smaller
+                .entry(without)
+                .or_insert_with_key(|without| probe.any_down(without, &target.components))
+        });
+        if minimal {
+            confirmed.push((set, weight_down));
         }
     }
-    let sets = weigh(topology, &mut probe, confirmed);
+    probe.apply(&[]);
     Cuts {
         already_down: false,
         cone: reach,
-        sets,
+        sets: order(topology, confirmed),
         truncated,
     }
 }
@@ -225,23 +244,18 @@ fn expand_target<'t>(
 /// this factor of what is printed).
 const MAX_CAP_GROWTH: usize = 64;
 
-/// Each set's members and customer weight down, in output order.
-fn weigh(topology: &Topology, probe: &mut Probe, confirmed: Vec<Box<[u32]>>) -> Vec<CutSet> {
+/// Each set's members, in output order.
+fn order(topology: &Topology, confirmed: Vec<(Box<[u32]>, Exact)>) -> Vec<CutSet> {
     let units = Units::new(topology);
-    probe.apply(&[]);
-    let mut counter = ImpactCounter::new(probe.current(), Status::Down);
     let mut sets: Vec<(Vec<String>, CutSet)> = confirmed
         .into_iter()
-        .map(|set| {
-            probe.apply(&set);
-            let weight_down = counter.measure(probe.current()).customers.down_weight;
+        .map(|(set, weight_down)| {
             let mut members: Vec<Member> = set.iter().map(|u| units.member(*u)).collect();
             members.sort_by_key(|m| (rank(*m), m.label(topology)));
             let labels = members.iter().map(|m| m.label(topology)).collect();
             (labels, CutSet { members, weight_down })
         })
         .collect();
-    probe.apply(&[]);
     sets.sort_by(|(a_ids, a), (b_ids, b)| {
         a.members
             .len()

@@ -99,18 +99,4 @@ impl<'o, 't> Probe<'o, 't> {
         self.apply(set);
         targets.iter().any(|t| self.overlay.status(*t) == Status::Down)
     }
-
-    /// `set` takes a target down and no set with one unit fewer does (by
-    /// monotonicity, then no proper subset does).
-    pub fn minimal_cut(&mut self, set: &[u32], targets: &[ComponentIdx]) -> bool {
-        if !self.any_down(set, targets) {
-            return false;
-        }
-        let mut smaller = Vec::with_capacity(set.len());
-        (0..set.len()).all(|skip| {
-            smaller.clear();
-            smaller.extend(set.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, u)| *u));
-            !self.any_down(&smaller, targets)
-        })
-    }
 }
