@@ -19,6 +19,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::analysis::cuts::family::{Bounds, Family};
@@ -38,10 +39,19 @@ pub(super) struct Expansion<'p, 'o, 't> {
     families: Vec<Family>,
     /// Components outside the cone that load dynamics let influence it.
     pub influence: HashSet<ComponentIdx>,
+    /// Components whose families are asked for at the end (the target's).
+    kept: Vec<ComponentIdx>,
 }
 
 impl<'p, 'o, 't> Expansion<'p, 'o, 't> {
-    pub fn new(topology: &'t Topology, probe: &'p mut Probe<'o, 't>, bounds: Bounds, cone: Vec<ComponentIdx>) -> Self {
+    /// `kept`: the components whose families [`Expansion::family_of`] will be asked for.
+    pub fn new(
+        topology: &'t Topology,
+        probe: &'p mut Probe<'o, 't>,
+        bounds: Bounds,
+        cone: Vec<ComponentIdx>,
+        kept: Vec<ComponentIdx>,
+    ) -> Self {
         let position = cone.iter().enumerate().map(|(i, c)| (*c, i)).collect();
         Expansion {
             topology,
@@ -52,6 +62,7 @@ impl<'p, 'o, 't> Expansion<'p, 'o, 't> {
             cone,
             position,
             influence: HashSet::new(),
+            kept,
         }
     }
 
@@ -75,12 +86,25 @@ impl<'p, 'o, 't> Expansion<'p, 'o, 't> {
         }
         // Tarjan lists a component after every component it reaches.
         let sccs = petgraph::algo::tarjan_scc(&graph);
+        // A family is dropped once every dependent has read it, so a long
+        // chain holds one family at a time, not one per link.
+        let mut readers: Vec<usize> = (0..self.cone.len())
+            .map(|i| graph.neighbors_directed(NodeIndex::new(i), Direction::Incoming).count())
+            .collect();
         for (done, scc) in sccs.iter().enumerate() {
             let members: Vec<usize> = scc.iter().map(|n| n.index()).collect();
             if members.len() == 1 {
                 self.families[members[0]] = self.family(self.cone[members[0]]);
             } else {
                 self.fixpoint(&members);
+            }
+            for &i in &members {
+                for j in graph.neighbors_directed(NodeIndex::new(i), Direction::Outgoing) {
+                    readers[j.index()] -= 1;
+                    if readers[j.index()] == 0 && !self.kept.contains(&self.cone[j.index()]) {
+                        self.families[j.index()] = Family::never();
+                    }
+                }
             }
             if done % 256 == 0 {
                 progress(done, sccs.len());

@@ -221,7 +221,7 @@ fn expand_target<'t>(
             max_size: limits.max_size,
             cap,
         };
-        let mut expansion = Expansion::new(topology, probe, bounds, cone.to_vec());
+        let mut expansion = Expansion::new(topology, probe, bounds, cone.to_vec(), target.components.clone());
         expansion.run(&mut progress);
         let mut family = Family::never();
         for c in &target.components {
