@@ -159,6 +159,7 @@ impl<'p, 'o, 't> Expansion<'p, 'o, 't> {
                 return own.or(&local::cuts(self.probe, c, &units, self.bounds), self.bounds);
             }
         };
+        let never = Family::never();
         for g in self.topology.groups_of(c) {
             let group = self.topology.group(g);
             let need = match group.rule {
@@ -172,7 +173,7 @@ impl<'p, 'o, 't> Expansion<'p, 'o, 't> {
                 .topology
                 .members_of(g)
                 .iter()
-                .map(|m| self.position.get(m).map_or(&NEVER, |i| &self.families[*i]))
+                .map(|m| self.position.get(m).map_or(&never, |i| &self.families[*i]))
                 .collect();
             let entry = Family::at_least(&members, need as usize, self.bounds);
             family = family.or(&entry, self.bounds);
@@ -210,8 +211,3 @@ impl<'p, 'o, 't> Expansion<'p, 'o, 't> {
         if any { family } else { Family::never() }
     }
 }
-
-static NEVER: Family = Family {
-    sets: Vec::new(),
-    truncated: false,
-};

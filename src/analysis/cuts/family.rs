@@ -10,6 +10,7 @@
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 /// One cut set: failure units, sorted and distinct.
 pub(super) type Set = Box<[u32]>;
@@ -56,8 +57,10 @@ impl Hasher for UnitHasher {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Family {
-    /// Minimal, sorted by size then units.
-    pub sets: Vec<Set>,
+    /// Minimal, sorted by size then units. Shared: a component with one
+    /// hard dependency often has the same family, and a chain of them
+    /// would otherwise copy it once per link.
+    pub sets: Rc<Vec<Set>>,
     /// Sets were dropped to stay within the cap: the family may be incomplete.
     pub truncated: bool,
 }
@@ -78,15 +81,23 @@ impl Family {
     /// The event that has already happened: the empty set is a cut.
     pub fn always() -> Family {
         Family {
-            sets: vec![Box::from([])],
+            sets: Rc::new(vec![Box::from([])]),
             truncated: false,
         }
     }
 
     pub fn unit(u: u32) -> Family {
         Family {
-            sets: vec![Box::from([u])],
+            sets: Rc::new(vec![Box::from([u])]),
             truncated: false,
+        }
+    }
+
+    /// The same sets, marked as possibly incomplete.
+    fn cut(&self) -> Family {
+        Family {
+            sets: Rc::clone(&self.sets),
+            truncated: true,
         }
     }
 
@@ -99,20 +110,22 @@ impl Family {
         if other.sets.is_empty() && !other.truncated {
             return self.clone();
         }
-        // A family at its cap keeps its sets if everything `other` adds
-        // comes after them in (size, units) order: none of them can then be
-        // a subset of a kept set. This keeps wide quorums from re-sorting
-        // a full family once per member.
-        if self.sets.len() >= bounds.cap
-            && let (Some(last), Some(first)) = (self.sets.last(), other.sets.first())
-            && key(first) > key(last)
-        {
-            return Family {
-                sets: self.sets.clone(),
-                truncated: true,
-            };
+        if self.sets.is_empty() && !self.truncated {
+            return other.clone();
         }
-        let sets = self.sets.iter().chain(&other.sets).cloned().collect();
+        // A family at its cap keeps its sets if everything the other adds
+        // comes after them in (size, units) order: none of them can then be
+        // a subset of a kept set. This keeps wide quorums and long chains
+        // from re-sorting a full family once per member or link.
+        for (full, more) in [(self, other), (other, self)] {
+            if full.sets.len() >= bounds.cap
+                && let (Some(last), Some(first)) = (full.sets.last(), more.sets.first())
+                && key(first) > key(last)
+            {
+                return full.cut();
+            }
+        }
+        let sets = self.sets.iter().chain(other.sets.iter()).cloned().collect();
         minimise(sets, self.truncated || other.truncated, bounds)
     }
 
@@ -124,8 +137,8 @@ impl Family {
         let budget = bounds.cap.saturating_mul(4);
         let mut kept: BinaryHeap<(usize, Set)> = BinaryHeap::new();
         let mut dropped = false;
-        for a in &self.sets {
-            for b in &other.sets {
+        for a in self.sets.iter() {
+            for b in other.sets.iter() {
                 let Some(union) = merged(a, b, bounds.max_size) else {
                     continue;
                 };
@@ -147,11 +160,15 @@ impl Family {
 
     /// At least `need` of `members` (each member's family).
     pub fn at_least(members: &[&Family], need: usize, bounds: Bounds) -> Family {
+        if need == 1 {
+            // Any one member: no counting needed.
+            return members.iter().fold(Family::never(), |acc, m| acc.or(m, bounds));
+        }
         // Which members hold each set: a set of K units can only grow by
         // members it already takes down.
         let mut holders: HashMap<&[u32], Vec<usize>, BuildHasherDefault<UnitHasher>> = HashMap::default();
         for (i, member) in members.iter().enumerate() {
-            for set in &member.sets {
+            for set in member.sets.iter() {
                 holders.entry(set).or_default().push(i);
             }
         }
@@ -170,7 +187,13 @@ impl Family {
                 by_count[t] = by_count[t].or(&taken, bounds);
                 if t < need {
                     let later = |set: &Set| free_hits(set, &holders, seen) >= need - t;
-                    by_count[t].sets.retain(|set| set.len() < bounds.max_size || later(set));
+                    if by_count[t]
+                        .sets
+                        .iter()
+                        .any(|set| set.len() == bounds.max_size && !later(set))
+                    {
+                        Rc::make_mut(&mut by_count[t].sets).retain(|set| set.len() < bounds.max_size || later(set));
+                    }
                 }
             }
         }
@@ -249,10 +272,7 @@ pub(super) fn minimise(mut sets: Vec<Set>, mut truncated: bool, bounds: Bounds) 
     sets.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     sets.dedup();
     if sets.first().is_some_and(|s| s.is_empty()) {
-        return Family {
-            sets: vec![Box::from([])],
-            truncated: false,
-        };
+        return Family::always();
     }
     let mut kept = SetOfSets::default();
     let mut out = Vec::new();
@@ -267,7 +287,10 @@ pub(super) fn minimise(mut sets: Vec<Set>, mut truncated: bool, bounds: Bounds) 
             out.push(set);
         }
     }
-    Family { sets: out, truncated }
+    Family {
+        sets: Rc::new(out),
+        truncated,
+    }
 }
 
 /// Whether a proper, non-empty subset of `set` is in `kept` (the empty set

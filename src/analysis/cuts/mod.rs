@@ -168,7 +168,7 @@ pub fn cuts_with(topology: &Topology, target: &Target, limits: Limits, progress:
     // Sets share their smaller sets ({zone a, x} and {zone a, y} both ask
     // about {zone a}), and a zone's failure costs what is placed there.
     let mut smaller: HashMap<Box<[u32]>, bool> = HashMap::new();
-    for set in family.sets {
+    for set in family.sets.iter() {
         if confirmed.len() == limits.max_sets {
             truncated = true;
             break;
@@ -190,7 +190,7 @@ pub fn cuts_with(topology: &Topology, target: &Target, limits: Limits, progress:
                 .or_insert_with_key(|without| probe.any_down(without, &target.components))
         });
         if minimal {
-            confirmed.push((set, weight_down));
+            confirmed.push((set.clone(), weight_down));
         }
     }
     probe.apply(&[]);
