@@ -174,7 +174,7 @@ pub fn cuts_with(topology: &Topology, target: &Target, limits: Limits, progress:
             break;
         }
         // The expansion follows the engine's rules; the engine has the last word.
-        if !probe.any_down(&set, &target.components) {
+        if !probe.any_down(set, &target.components) {
             continue;
         }
         let weight_down = counter.measure(probe.current()).customers.down_weight;
