@@ -169,9 +169,12 @@ fn cuts_reject_unknown_targets_and_sizes_out_of_range() {
     let (code, _, stderr) = blast(&["cuts", QUICKSTART, "--target", "acme.shpo"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean `acme.shop`?"), "{stderr}");
-    let (code, _, stderr) = blast(&["cuts", QUICKSTART, "--target", "acme.shop", "--max-size", "5"]);
+    let (code, _, stderr) = blast(&["cuts", QUICKSTART, "--target", "acme.shop", "--max-size", "11"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("--max-size"), "{stderr}");
+    let (code, _, stderr) = blast(&["cuts", QUICKSTART, "--target", "acme.shop", "--max-sets", "0"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--max-sets"), "{stderr}");
 }
 
 /// Writes `topology` with `from` replaced by `to` into a temporary file.
@@ -275,4 +278,213 @@ fn snapshots_of_the_analyses() {
         "diff_markdown",
         blast(&["diff", QUICKSTART, &new, "--format", "markdown"]).1
     );
+}
+
+/// The members of every listed cut set, as written.
+fn cut_sets(view: &Value) -> Vec<Vec<String>> {
+    view["sets"]
+        .as_array()
+        .expect("sets")
+        .iter()
+        .map(|s| {
+            s["members"]
+                .as_array()
+                .expect("members")
+                .iter()
+                .map(|m| m.as_str().expect("a member").to_string())
+                .collect()
+        })
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write topology");
+    path.display().to_string()
+}
+
+/// Issue 12: growing sets only through quorum entries they already hit
+/// never reached {a, b, x, y}, where no member of the set alone touches the
+/// app's entry.
+#[test]
+fn cuts_find_sets_through_nested_any_of_entries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let topology = write(
+        dir.path(),
+        "nested.yaml",
+        "version: 1\nservices:\n  - id: a\n  - id: b\n  - id: x\n  - id: y\n\
+         \x20 - id: m1\n    depends_on: [{any_of: [a, x]}]\n  - id: m2\n    depends_on: [{any_of: [b, y]}]\n\
+         customers:\n  - id: k\n    apps:\n      - id: app\n        depends_on: [{any_of: [m1, m2]}]\n",
+    );
+    let view = json(&[
+        "cuts",
+        &topology,
+        "--target",
+        "app",
+        "--max-size",
+        "4",
+        "--format",
+        "json",
+    ]);
+    let sets = cut_sets(&view);
+    let expected: Vec<Vec<String>> = [
+        &["app"][..],
+        &["m1", "m2"],
+        &["a", "m2", "x"],
+        &["b", "m1", "y"],
+        &["a", "b", "x", "y"],
+    ]
+    .iter()
+    .map(|s| s.iter().map(|m| m.to_string()).collect())
+    .collect();
+    assert_eq!(sets, expected);
+    assert_eq!(view["truncated"], false);
+    assert_eq!(view["found"], 5);
+}
+
+/// Zones and regions fail as `fail-zone` and `fail-region` do, and count in
+/// minimality like components: the region alone takes the shop down, so no
+/// other set names it.
+#[test]
+fn cuts_list_zones_and_regions_as_members() {
+    let view = json(&[
+        "cuts",
+        QUICKSTART,
+        "--target",
+        "acme",
+        "--max-size",
+        "3",
+        "--format",
+        "json",
+    ]);
+    let sets = cut_sets(&view);
+    assert!(sets.contains(&vec!["region demo-1".to_string()]), "{sets:?}");
+    assert!(
+        sets.contains(&vec!["zone demo-1a".to_string(), "zone demo-1b".to_string()]),
+        "{sets:?}"
+    );
+    assert!(
+        sets.contains(&vec!["db.replica-a".to_string(), "zone demo-1b".to_string()]),
+        "{sets:?}"
+    );
+    for set in &sets {
+        assert!(
+            set.len() == 1 || !set.contains(&"region demo-1".to_string()),
+            "{set:?} is not minimal"
+        );
+    }
+    // What `cuts` lists, `check` confirms.
+    let (code, stdout, _) = blast(&[
+        "check",
+        QUICKSTART,
+        "--op",
+        "fail-zone demo-1a",
+        "--op",
+        "fail-zone demo-1b",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    let acme = report["customers"]
+        .as_array()
+        .expect("customers")
+        .iter()
+        .find(|c| c["id"] == "acme")
+        .expect("acme is affected");
+    assert_eq!(acme["status"], "down");
+}
+
+/// A legal 2 KB file: one app on a quorum of 97 of 100. At K = 4 there are
+/// C(100, 4) = 3,921,225 minimal sets; the search stops at --max-sets.
+fn wide_quorum(dir: &Path) -> String {
+    let ids: Vec<String> = (0..100).map(|i| format!("s{i}")).collect();
+    let mut text = String::from("version: 1\nservices:\n");
+    for id in &ids {
+        text.push_str(&format!("  - id: {id}\n"));
+    }
+    text.push_str(&format!(
+        "customers:\n  - id: k\n    apps:\n      - id: app\n        depends_on: [{{quorum: 97, of: [{}]}}]\n",
+        ids.join(", ")
+    ));
+    assert!(text.len() < 2048, "{} bytes", text.len());
+    write(dir, "wide.yaml", &text)
+}
+
+#[test]
+fn cuts_of_a_wide_quorum_stop_at_max_sets_and_say_so_in_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let topology = wide_quorum(dir.path());
+    let view = json(&[
+        "cuts",
+        &topology,
+        "--target",
+        "app",
+        "--max-size",
+        "4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(view["truncated"], true);
+    assert_eq!(view["max_sets"], 10000);
+    assert_eq!(view["found"], 10000);
+    let sets = cut_sets(&view);
+    assert_eq!(sets.len(), 10000);
+    assert_eq!(sets[0], vec!["app".to_string()]);
+    assert!(
+        sets[1..].iter().all(|s| s.len() == 4),
+        "any 4 of the 100 replicas, nothing smaller"
+    );
+    let (code, table, _) = blast(&[
+        "cuts",
+        &topology,
+        "--target",
+        "app",
+        "--max-size",
+        "4",
+        "--max-sets",
+        "20",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        table.contains("The list is cut: the search stopped at --max-sets 20 with 20 sets found"),
+        "{table}"
+    );
+    let (_, markdown, _) = blast(&[
+        "cuts",
+        &topology,
+        "--target",
+        "app",
+        "--max-size",
+        "4",
+        "--max-sets",
+        "3",
+        "--format",
+        "markdown",
+    ]);
+    insta::assert_snapshot!("cuts_markdown_truncated", markdown);
+    let (_, table, _) = blast(&[
+        "cuts",
+        &topology,
+        "--target",
+        "app",
+        "--max-size",
+        "4",
+        "--max-sets",
+        "3",
+    ]);
+    insta::assert_snapshot!("cuts_table_truncated", table);
+    // Below the limit nothing is cut.
+    let view = json(&[
+        "cuts",
+        &topology,
+        "--target",
+        "app",
+        "--max-size",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(view["truncated"], false);
+    assert_eq!(view["found"], 1);
 }

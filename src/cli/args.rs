@@ -250,9 +250,12 @@ pub enum Command {
         /// The app (any component) or customer that must go down
         #[arg(long, value_name = "ID")]
         target: String,
-        /// Largest set to consider
-        #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=4))]
+        /// Largest set to consider (components, zones and regions all count as members)
+        #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=10))]
         max_size: u8,
+        /// Stop once this many minimal sets are found (the output says the list was cut)
+        #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+        max_sets: u32,
         /// Output format
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,

@@ -81,8 +81,15 @@ pub(crate) fn dispatch(cli: &Cli, environment: &Environment) -> Result<Output> {
             topology,
             target,
             max_size,
+            max_sets,
             format,
-        } => cuts(&cx, topology, target, usize::from(*max_size), *format),
+        } => {
+            let limits = analysis::cuts::Limits {
+                max_size: usize::from(*max_size),
+                max_sets: *max_sets as usize,
+            };
+            cuts(&cx, topology, target, limits, *format)
+        }
         Command::Diff {
             old,
             new,
@@ -346,13 +353,19 @@ fn spof(cx: &Context, path: &Path, top: usize, format: ReportFormat) -> Result<O
     ))
 }
 
-fn cuts(cx: &Context, path: &Path, target: &str, max_size: usize, format: ReportFormat) -> Result<Output> {
+fn cuts(
+    cx: &Context,
+    path: &Path,
+    target: &str,
+    limits: analysis::cuts::Limits,
+    format: ReportFormat,
+) -> Result<Output> {
     let topology = load(cx, path, false)?;
     let resolved = analysis::cuts::Target::resolve(&topology, target)?;
-    let bar = progress_bar(cx, "cuts: single failures");
-    let cuts = analysis::cuts::cuts(&topology, &resolved, max_size, track(&bar));
+    let bar = progress_bar(cx, "cuts: expanding the fault tree");
+    let cuts = analysis::cuts::cuts_with(&topology, &resolved, limits, track(&bar));
     bar.finish_and_clear();
-    let view = render::analysis::cuts_view(&topology, target, max_size, &cuts);
+    let view = render::analysis::cuts_view(&topology, target, limits, &cuts);
     Ok(Output::stdout(
         analysis_output(
             format,

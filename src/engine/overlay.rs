@@ -7,10 +7,14 @@
 //! exactly what a full `check --op 'fail ...'` computes, load dynamics
 //! included. Each query costs the size of what it changes, and
 //! [`Overlay::reset`] undoes just that.
+//!
+//! Zones fail as a `fail_zone` step does (every component placed there
+//! loses what it holds there); the state those failures touch is forgotten
+//! on reset, so it costs the components placed in the zones.
 
 use crate::engine::propagate::Propagator;
 use crate::engine::state::State;
-use crate::model::{ComponentIdx, GroupIdx, Topology};
+use crate::model::{ComponentIdx, GroupIdx, Topology, ZoneIdx};
 use crate::status::Status;
 
 pub struct Overlay<'t> {
@@ -18,6 +22,10 @@ pub struct Overlay<'t> {
     state: State<'t>,
     propagator: Propagator<'t>,
     baseline: Vec<Status>,
+    /// Per zone, the components placed there; built on the first zone failure.
+    placed: Option<Vec<Vec<ComponentIdx>>>,
+    /// Components whose state the current query's zone failures touched.
+    touched: Vec<ComponentIdx>,
 }
 
 impl<'t> Overlay<'t> {
@@ -34,6 +42,8 @@ impl<'t> Overlay<'t> {
             state,
             propagator,
             baseline,
+            placed: None,
+            touched: Vec::new(),
         }
     }
 
@@ -71,8 +81,44 @@ impl<'t> Overlay<'t> {
         self.propagator.run(&self.state);
     }
 
+    /// Fails every zone of `zones` and every component of `components` on
+    /// top of the current statuses, as `fail_zone` and `fail` steps would.
+    pub fn fail_with_zones(&mut self, components: &[ComponentIdx], zones: &[ZoneIdx]) {
+        for c in components {
+            self.propagator.raise(*c, Status::Down);
+        }
+        if zones.is_empty() {
+            self.propagator.run(&self.state);
+            return;
+        }
+        let topology = self.topology;
+        let placed = self.placed.get_or_insert_with(|| {
+            let mut placed = vec![Vec::new(); topology.zones().len()];
+            for c in topology.component_indices() {
+                for p in topology.placements_of(c) {
+                    if let Some(z) = p.zone
+                        && placed[z.index()].last() != Some(&c)
+                    {
+                        placed[z.index()].push(c);
+                    }
+                }
+            }
+            placed
+        });
+        let mut matched: Vec<ComponentIdx> = zones.iter().flat_map(|z| placed[z.index()].iter().copied()).collect();
+        matched.sort_unstable();
+        matched.dedup();
+        self.state.fail_zones(zones, &matched, 1);
+        self.propagator.recheck(&self.state, &matched);
+        self.touched.extend(matched);
+    }
+
     /// Back to the baseline, in time proportional to what the query changed.
     pub fn reset(&mut self) {
         self.propagator.reset();
+        if !self.touched.is_empty() {
+            self.state.forget(&self.touched);
+            self.touched.clear();
+        }
     }
 }

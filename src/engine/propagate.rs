@@ -406,6 +406,31 @@ impl<'t> Propagator<'t> {
         self.dirty_loads = loads;
     }
 
+    /// The conditions of `touched` changed in a way that can only raise
+    /// statuses (an overlay's zone failure took capacity away): raises each
+    /// to its direct status under its current load, re-shares the active
+    /// failovers onto it (shares follow the targets' capacities), and
+    /// propagates to the fixpoint.
+    pub fn recheck(&mut self, cond: &impl Conditions, touched: &[ComponentIdx]) {
+        let topology = self.topology;
+        for &c in touched {
+            if self.dynamics {
+                for &f in topology.failovers_into(c) {
+                    if self.active[f.index()] {
+                        self.dirty_failovers.push(f);
+                    }
+                }
+            }
+            let load = cond.base_load(c) + &self.extra_load(c);
+            let (direct, _) = cond.direct(c, &load);
+            self.raise_pending(c, direct);
+        }
+        if self.dynamics {
+            self.settle_loads(cond);
+        }
+        self.run(cond);
+    }
+
     /// Delete and rederive: the components of `region` (closed downstream:
     /// nothing outside it depends on anything in it) lose the statuses they
     /// had, then take the least fixpoint again from their direct statuses

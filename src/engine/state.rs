@@ -355,6 +355,18 @@ impl<'t> State<'t> {
         }
     }
 
+    /// Back to no step applied, for a state whose steps touched only
+    /// `touched` (the overlay's zone failures): costs those components and
+    /// the zones, not the whole topology.
+    pub(crate) fn forget(&mut self, touched: &[ComponentIdx]) {
+        for c in touched {
+            self.slot[c.index()] = UNTOUCHED;
+        }
+        self.touched.clear();
+        self.zone_failed.iter_mut().for_each(|z| *z = false);
+        self.restarts.clear();
+    }
+
     pub(crate) fn set_base_load(&mut self, c: ComponentIdx, load: Exact, step: usize) {
         self.touch(c, step).base_load = load;
     }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::cuts::Cuts;
+use crate::analysis::cuts::{Cuts, Limits};
 use crate::analysis::diff::Diff;
 use crate::analysis::spof::SpofEntry;
 use crate::model::Topology;
@@ -145,6 +145,12 @@ pub struct CutsView {
     pub cone: usize,
     pub already_down: bool,
     pub sets: Vec<CutRow>,
+    /// The search stops once it has this many sets.
+    pub max_sets: usize,
+    /// The search stopped at `max_sets`: more minimal sets may exist.
+    pub truncated: bool,
+    /// Sets found (and listed) when the search ended.
+    pub found: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -155,11 +161,11 @@ pub struct CutRow {
     pub weight_down: Exact,
 }
 
-pub fn cuts_view(topology: &Topology, target: &str, max_size: usize, cuts: &Cuts) -> CutsView {
+pub fn cuts_view(topology: &Topology, target: &str, limits: Limits, cuts: &Cuts) -> CutsView {
     CutsView {
         schema_version: SCHEMA_VERSION,
         target: target.to_string(),
-        max_size,
+        max_size: limits.max_size,
         cone: cuts.cone,
         already_down: cuts.already_down,
         sets: cuts
@@ -167,10 +173,13 @@ pub fn cuts_view(topology: &Topology, target: &str, max_size: usize, cuts: &Cuts
             .iter()
             .map(|s| CutRow {
                 size: s.members.len(),
-                members: s.members.iter().map(|m| topology.component(*m).id.clone()).collect(),
+                members: s.members.iter().map(|m| m.label(topology)).collect(),
                 weight_down: s.weight_down.clone(),
             })
             .collect(),
+        max_sets: limits.max_sets,
+        truncated: cuts.truncated,
+        found: cuts.sets.len(),
     }
 }
 
@@ -194,6 +203,19 @@ pub fn cuts_text(view: &CutsView, layout: Layout) -> String {
             view.cone
         ),
     );
+    if view.truncated {
+        // Said before the list, so that a reader of a long list cannot miss it.
+        out.push_str(&format!(
+            "{}: the search stopped at --max-sets {} with {count} set{} found; more minimal sets may exist.\n",
+            if layout == Layout::Markdown {
+                "**The list is cut**"
+            } else {
+                "The list is cut"
+            },
+            view.max_sets,
+            if count == 1 { "" } else { "s" },
+        ));
+    }
     if count > 0 {
         out.push('\n');
         out.push_str(&rows(
