@@ -26,7 +26,8 @@ fn ranking(topology: &str) -> Vec<Value> {
 #[test]
 fn spof_ranks_the_main_network_first_and_the_s3_index_high() {
     let ranking = ranking(US_EAST_1);
-    assert_eq!(ranking.len(), 112, "--top 0 lists every component");
+    // 81 components that are not customer apps, 6 zones, 2 regions.
+    assert_eq!(ranking.len(), 89, "--top 0 lists every component, zone and region");
     assert_eq!(ranking[0]["id"], "net.main");
     let rank_of = |id: &str| ranking.iter().position(|r| r["id"] == id).expect("ranked") + 1;
     assert!(rank_of("s3.index") <= 30, "s3.index ranks {}", rank_of("s3.index"));
@@ -64,7 +65,10 @@ fn spof_is_ranked_by_weight_down_then_degraded_then_id() {
 fn spof_equals_check_fail_for_each_component_of_the_quickstart() {
     for entry in ranking(QUICKSTART) {
         let id = entry["id"].as_str().unwrap();
-        let op = format!("fail {id}");
+        let op = match entry["unit"].as_str().unwrap() {
+            "component" => format!("fail {id}"),
+            unit => format!("fail-{unit} {id}"),
+        };
         let (_, stdout, _) = blast(&["check", QUICKSTART, "--op", &op, "--format", "json"]);
         let check: Value = serde_json::from_str(&stdout).expect("json");
         assert_eq!(entry["customers"], check["summary"]["customers"], "{id}");
@@ -77,7 +81,7 @@ fn spof_top_limits_the_table() {
     let (code, stdout, _) = blast(&["spof", US_EAST_1, "--top", "3"]);
     assert_eq!(code, 0);
     assert!(
-        stdout.starts_with("Single points of failure: top 3 of 112 components"),
+        stdout.starts_with("Single points of failure: top 3 of 89 (81 components, 6 zones, 2 regions)"),
         "{stdout}"
     );
     assert_eq!(
@@ -275,4 +279,130 @@ fn snapshots_of_the_analyses() {
         "diff_markdown",
         blast(&["diff", QUICKSTART, &new, "--format", "markdown"]).1
     );
+}
+
+#[test]
+fn spof_ranks_zones_and_regions_and_leaves_apps_out_unless_asked() {
+    let ranking = ranking(QUICKSTART);
+    let units = |unit: &str| -> Vec<String> {
+        ranking
+            .iter()
+            .filter(|r| r["unit"] == unit)
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        units("zone"),
+        ["demo-1a", "demo-1b", "demo-1c"].map(String::from).to_vec()
+    );
+    assert_eq!(units("region"), vec!["demo-1".to_string()]);
+    let region = ranking.iter().find(|r| r["unit"] == "region").unwrap();
+    assert_eq!(region["kind"], "region");
+    assert_eq!(region["customers"]["down"], 2, "{region}");
+    assert!(
+        !units("component")
+            .iter()
+            .any(|id| id.starts_with("acme.") || id.starts_with("globex.")),
+        "apps are not ranked by default: {:?}",
+        units("component")
+    );
+    let view = json(&["spof", QUICKSTART, "--top", "0", "--include-apps", "--format", "json"]);
+    let ids: Vec<&str> = view["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"acme.shop") && ids.contains(&"globex.reports"), "{ids:?}");
+    assert_eq!(
+        view["components"],
+        ranking.iter().filter(|r| r["unit"] == "component").count() + 3
+    );
+    let (code, table, _) = blast(&["spof", QUICKSTART, "--top", "0"]);
+    assert_eq!(code, 0);
+    assert!(
+        table.contains("region demo-1 ") && table.contains("zone demo-1a "),
+        "{table}"
+    );
+}
+
+#[test]
+fn diff_fails_when_a_load_balancer_is_pinned_to_one_zone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new = edited(
+        dir.path(),
+        QUICKSTART,
+        "  - id: lb.shop\n    name: Public shop load balancer\n    region: demo-1\n",
+        "  - id: lb.shop\n    name: Public shop load balancer\n    region: demo-1\n    zones: [demo-1a]\n",
+    );
+    let (code, stdout, _) = blast(&["diff", QUICKSTART, &new, "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let view: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(view["verdict"], "fail");
+    let acme = view["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "acme")
+        .expect("acme changed");
+    assert_eq!(acme["spof_gained"], serde_json::json!(["zone demo-1a"]));
+    assert_eq!(
+        view["components"]["changed"],
+        serde_json::json!([{"id": "lb.shop", "fields": ["zones"]}])
+    );
+    let (code, table, _) = blast(&["diff", QUICKSTART, &new]);
+    assert_eq!(code, 1);
+    assert!(
+        table.starts_with("FAIL: 1 customer gained a single point of failure"),
+        "{table}"
+    );
+}
+
+#[test]
+fn diff_reports_each_changed_field_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new = edited(
+        dir.path(),
+        QUICKSTART,
+        "    depends_on: [net.core, api]\n    capacity: 4\n    load: 2\n",
+        "    depends_on: [net.core]\n    capacity: 5\n    load: 3\n",
+    );
+    let view: Value = serde_json::from_str(&blast(&["diff", QUICKSTART, &new, "--format", "json"]).1).expect("json");
+    assert_eq!(
+        view["components"]["changed"],
+        serde_json::json!([{"id": "lb.partner", "fields": ["capacity", "depends_on", "load"]}])
+    );
+}
+
+#[test]
+fn diff_fails_when_the_new_topology_fails_before_any_operation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new = edited(
+        dir.path(),
+        QUICKSTART,
+        "    capacity: 12               # requests/s, thousands\n    load: 6\n",
+        "    capacity: 12               # requests/s, thousands\n    load: 30\n    collapse_at: 2\n",
+    );
+    let (code, stdout, _) = blast(&["diff", QUICKSTART, &new, "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let view: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(view["verdict"], "fail");
+    assert_eq!(
+        view["baseline_failures"],
+        serde_json::json!([{"id": "acme", "status": "down"}])
+    );
+    assert!(
+        !view["customers"].as_array().unwrap().iter().any(|c| c["id"] == "acme"),
+        "acme's single points of failure are not reported as lost: {}",
+        view["customers"]
+    );
+    let (code, table, _) = blast(&["diff", QUICKSTART, &new]);
+    assert_eq!(code, 1);
+    assert!(table.starts_with("FAIL: "), "{table}");
+    assert!(
+        table.contains("Customers not ok before any operation in NEW (at down or worse): acme (down)"),
+        "{table}"
+    );
+    // `--fail-on never` counts nothing against the gate.
+    assert_eq!(blast(&["diff", QUICKSTART, &new, "--fail-on", "never"]).0, 0);
 }

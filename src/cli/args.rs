@@ -232,13 +232,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
-    /// Rank every component by what its single failure takes down
+    /// Rank every component, zone and region by what its single failure takes down
     Spof {
         /// The topology file (YAML)
         topology: PathBuf,
-        /// Show the N highest-ranked components (0: all)
+        /// Show the N highest-ranked rows (0: all)
         #[arg(long, value_name = "N", default_value_t = 20)]
         top: usize,
+        /// Rank customer apps too (each takes at least its own customer down)
+        #[arg(long)]
+        include_apps: bool,
         /// Output format
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,

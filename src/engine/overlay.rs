@@ -10,7 +10,7 @@
 
 use crate::engine::propagate::Propagator;
 use crate::engine::state::State;
-use crate::model::{ComponentIdx, GroupIdx, Topology};
+use crate::model::{ComponentIdx, GroupIdx, Topology, ZoneIdx};
 use crate::status::Status;
 
 pub struct Overlay<'t> {
@@ -69,6 +69,17 @@ impl<'t> Overlay<'t> {
             self.propagator.raise(*c, Status::Down);
         }
         self.propagator.run(&self.state);
+    }
+
+    /// Fails `zones` (one zone, or a region's zones) on top of the current
+    /// statuses, as `fail-zone`/`fail-region` does: `placed` (the components
+    /// placed in them, which that step matches) lose what they hold there.
+    /// The zone state lives only for this query; [`Overlay::reset`] undoes
+    /// the statuses it raised.
+    pub fn fail_zones(&mut self, zones: &[ZoneIdx], placed: &[ComponentIdx]) {
+        let mut state = State::new(self.topology);
+        state.fail_zones(zones, placed, 1);
+        self.propagator.recondition(&state, placed);
     }
 
     /// Back to the baseline, in time proportional to what the query changed.

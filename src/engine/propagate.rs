@@ -406,6 +406,35 @@ impl<'t> Propagator<'t> {
         self.dirty_loads = loads;
     }
 
+    /// After `cond` lowered the capacities of `changed` (a zone or region
+    /// failure on top of the current statuses): raises each to its direct
+    /// status under `cond` and, since an active failover splits its load by
+    /// its targets' current capacities, recomputes the shares of those that
+    /// send load to them, then propagates. A capacity loss only raises
+    /// direct statuses (a target's share shrinks, but less than its
+    /// capacity), so this reaches the fixpoint a full propagation would.
+    pub fn recondition(&mut self, cond: &impl Conditions, changed: &[ComponentIdx]) {
+        for &c in changed {
+            if self.dynamics {
+                let active: Vec<FailoverIdx> = self
+                    .topology
+                    .failovers_into(c)
+                    .iter()
+                    .copied()
+                    .filter(|f| self.active[f.index()])
+                    .collect();
+                self.dirty_failovers.extend(active);
+            }
+            let load = cond.base_load(c) + &self.extra_load(c);
+            let (direct, _) = cond.direct(c, &load);
+            self.raise_pending(c, direct);
+        }
+        if self.dynamics {
+            self.settle_loads(cond);
+        }
+        self.run(cond);
+    }
+
     /// Delete and rederive: the components of `region` (closed downstream:
     /// nothing outside it depends on anything in it) lose the statuses they
     /// had, then take the least fixpoint again from their direct statuses
