@@ -406,3 +406,40 @@ fn diff_fails_when_the_new_topology_fails_before_any_operation() {
     // `--fail-on never` counts nothing against the gate.
     assert_eq!(blast(&["diff", QUICKSTART, &new, "--fail-on", "never"]).0, 0);
 }
+
+/// A zone failure shrinks a failover target, so the active failover's load
+/// splits again: `t2` takes more and is degraded, as `check` finds.
+#[test]
+fn spof_zone_rows_split_active_failovers_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("failover.yaml");
+    std::fs::write(
+        &path,
+        "version: 1\nregions:\n  - id: r\n    zones: [z1, z2, z3]\nservices:\n\
+         \x20 - {id: f, capacity: 10, load: 20, collapse_at: 1.5, failover: {to: 't?'}}\n\
+         \x20 - {id: t1, zones: [z1, z2], capacity: 10}\n\
+         \x20 - {id: t2, zones: [z3], capacity: 12}\n\
+         customers:\n  - id: k\n    apps:\n      - {id: k.app, depends_on: [t2]}\n",
+    )
+    .expect("write");
+    let path = path.to_str().expect("utf-8 path");
+    let view = json(&["spof", path, "--top", "0", "--format", "json"]);
+    for row in view["ranking"].as_array().unwrap() {
+        let id = row["id"].as_str().unwrap();
+        let op = match row["unit"].as_str().unwrap() {
+            "component" => format!("fail {id}"),
+            unit => format!("fail-{unit} {id}"),
+        };
+        let (_, stdout, _) = blast(&["check", path, "--op", &op, "--format", "json"]);
+        let check: Value = serde_json::from_str(&stdout).expect("json");
+        assert_eq!(row["customers"], check["summary"]["customers"], "{op}");
+        assert_eq!(row["services"], check["summary"]["services"], "{op}");
+    }
+    let z1 = view["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "z1")
+        .unwrap();
+    assert_eq!(z1["customers"]["degraded"], 1, "{z1}");
+}

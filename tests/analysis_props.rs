@@ -2,6 +2,7 @@
 //! engine: one independent `check` per failure.
 
 mod common;
+mod oracle;
 
 use blast_radius::analysis::cuts::{Target, cuts};
 use std::collections::{BTreeMap, BTreeSet};
@@ -120,30 +121,64 @@ fn brute_spofs(
     (spofs, failing)
 }
 
+/// `spof` on `text` against one `check` per unit.
+fn spof_against_checks(text: &str, include_apps: bool) -> Result<(), TestCaseError> {
+    let topology = load(text);
+    let options = Options {
+        include_apps,
+        ..Options::default()
+    };
+    let entries = spof_with(&topology, &options, |_, _| {});
+    let ranked: BTreeSet<String> = entries.iter().map(|e| e.unit.label(&topology)).collect();
+    prop_assert_eq!(ranked, expected_units(&topology, include_apps));
+    for entry in &entries {
+        let report = check_op(&topology, &op_of(&topology, entry.unit));
+        let id = entry.unit.label(&topology);
+        prop_assert!(
+            same_counts(&entry.impact.customers, &report.summary.customers),
+            "{id}: spof {:?} vs check {:?}\n{text}",
+            entry.impact.customers,
+            report.summary.customers
+        );
+        prop_assert!(
+            same_counts(&entry.impact.services, &report.summary.services),
+            "{id}: spof {:?} vs check {:?}\n{text}",
+            entry.impact.services,
+            report.summary.services
+        );
+        let mut down: Vec<&str> = report
+            .customers
+            .iter()
+            .filter(|c| c.status == Status::Down)
+            .map(|c| c.id.as_str())
+            .collect();
+        let mut spof_down: Vec<&str> = entry
+            .impact
+            .down_customers
+            .iter()
+            .map(|c| topology.customer(*c).id.as_str())
+            .collect();
+        down.sort_unstable();
+        spof_down.sort_unstable();
+        prop_assert_eq!(spof_down, down, "{}\n{}", id, text);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(150))]
 
     #[test]
     fn spof_equals_one_check_per_unit(specs in proptest::collection::vec(component(), 2..9), include_apps in any::<bool>()) {
         let text = topology_text(&specs);
-        let topology = load(&text);
-        let options = Options { include_apps, ..Options::default() };
-        let entries = spof_with(&topology, &options, |_, _| {});
-        let ranked: BTreeSet<String> = entries.iter().map(|e| e.unit.label(&topology)).collect();
-        prop_assert_eq!(ranked, expected_units(&topology, include_apps));
-        for entry in &entries {
-            let report = check_op(&topology, &op_of(&topology, entry.unit));
-            let id = entry.unit.label(&topology);
-            prop_assert!(same_counts(&entry.impact.customers, &report.summary.customers),
-                "{id}: spof {:?} vs check {:?}\n{text}", entry.impact.customers, report.summary.customers);
-            prop_assert!(same_counts(&entry.impact.services, &report.summary.services),
-                "{id}: spof {:?} vs check {:?}\n{text}", entry.impact.services, report.summary.services);
-            let mut down: Vec<&str> = report.customers.iter().filter(|c| c.status == Status::Down).map(|c| c.id.as_str()).collect();
-            let mut spof_down: Vec<&str> = entry.impact.down_customers.iter().map(|c| topology.customer(*c).id.as_str()).collect();
-            down.sort_unstable();
-            spof_down.sort_unstable();
-            prop_assert_eq!(spof_down, down, "{}\n{}", id, text);
-        }
+        spof_against_checks(&text, include_apps)?;
+    }
+
+    /// Several regions, surges and failovers (the oracle's generator): a
+    /// zone failure changes the capacities failover shares are split by.
+    #[test]
+    fn spof_with_load_dynamics_equals_one_check_per_unit(t in oracle::r#gen::topo(), include_apps in any::<bool>()) {
+        spof_against_checks(&t.yaml(), include_apps)?;
     }
 
     #[test]
