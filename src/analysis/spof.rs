@@ -4,11 +4,16 @@
 //! The result for a component X equals `blast check --op 'fail X'`, for a
 //! zone Z `blast check --op 'fail-zone Z'`, for a region R `blast check --op
 //! 'fail-region R'`. Each is computed on an [`Overlay`], so each unit costs
-//! what its failure changes, not a full propagation.
+//! what its failure changes, not a full propagation; a component's failure
+//! is measured on top of a smaller failure it contains, so it costs only
+//! what it adds (see [`component_impacts`]).
 
-use crate::analysis::{Impact, ImpactCounter};
+use crate::analysis::Impact;
 use crate::engine::overlay::Overlay;
-use crate::model::{ComponentIdx, RegionIdx, Topology, ZoneIdx};
+use crate::engine::propagate::{Mark, evaluate_group};
+use crate::model::{ComponentIdx, CustomerIdx, GroupIdx, RegionIdx, Section, Topology, ZoneIdx};
+use crate::number::Exact;
+use crate::report::Counts;
 use crate::status::Status;
 
 /// What fails: a component, a whole zone or a whole region.
@@ -96,30 +101,269 @@ pub fn spof(topology: &Topology, progress: impl FnMut(usize, usize)) -> Vec<Spof
 pub fn spof_with(topology: &Topology, options: &Options, mut progress: impl FnMut(usize, usize)) -> Vec<SpofEntry> {
     let units = units(topology, options);
     let mut overlay = Overlay::new(topology);
-    let mut counter = ImpactCounter::new(&overlay, options.threshold);
-    let placed = placed_by_zone(topology);
+    let mut counter = Counter::new(&overlay, options.threshold);
     let total = units.len();
+    let mut impacts = component_impacts(&mut overlay, &mut counter, |done| progress(done, total));
+    let placed = placed_by_zone(topology);
     let mut entries = Vec::with_capacity(total);
-    for (i, unit) in units.into_iter().enumerate() {
-        match unit {
-            Unit::Component(c) => overlay.fail(&[c]),
-            Unit::Zone(z) => overlay.fail_zones(&[z], &placed_in(&placed, &[z])),
-            Unit::Region(r) => {
-                let zones = &topology.region(r).zones;
-                overlay.fail_zones(zones, &placed_in(&placed, zones));
-            }
-        }
-        entries.push(SpofEntry {
-            unit,
-            impact: counter.measure(&overlay),
-        });
-        overlay.reset();
-        if i % 1024 == 0 {
-            progress(i, total);
-        }
+    for unit in units {
+        let impact = match unit {
+            Unit::Component(c) => std::mem::take(&mut impacts[c.index()]),
+            Unit::Zone(z) => zone_impact(&mut overlay, &mut counter, &[z], &placed),
+            Unit::Region(r) => zone_impact(&mut overlay, &mut counter, &topology.region(r).zones, &placed),
+        };
+        let Some(impact) = impact else {
+            continue;
+        };
+        entries.push(SpofEntry { unit, impact });
     }
     rank(topology, &mut entries);
     entries
+}
+
+/// What failing `zones` (a zone or a region's) does, from the baseline.
+fn zone_impact(
+    overlay: &mut Overlay,
+    counter: &mut Counter,
+    zones: &[ZoneIdx],
+    placed: &[Vec<ComponentIdx>],
+) -> Option<Impact> {
+    let level = counter.level(overlay);
+    overlay.fail_zones(zones, &placed_in(placed, zones));
+    let impact = counter.advance(overlay, &level);
+    counter.rollback(overlay, level);
+    Some(impact)
+}
+
+/// Every component's impact, each failure measured on top of a smaller
+/// one it contains. When X's failure alone takes its dependent P down,
+/// failing X ends where failing X on top of P's failure does (statuses
+/// only rise, and P's failure lies below X's), so X costs only what it
+/// adds to P's: a forest of such "parents" is walked depth first, each
+/// query nested on its parent's. A chain of hard dependencies costs its
+/// length, not its square.
+fn component_impacts(
+    overlay: &mut Overlay,
+    counter: &mut Counter,
+    mut progress: impl FnMut(usize),
+) -> Vec<Option<Impact>> {
+    let topology = overlay.topology();
+    let n = topology.components().len();
+    let children = children(topology, overlay.baseline_statuses());
+    let mut impacts: Vec<Option<Impact>> = vec![None; n];
+    let mut done = 0;
+    let has_parent = {
+        let mut marked = vec![false; n];
+        for c in children.iter().flatten() {
+            marked[c.index()] = true;
+        }
+        marked
+    };
+    for root in topology.component_indices().filter(|c| !has_parent[c.index()]) {
+        // (component, its next child, the level below its failure)
+        let mut stack = vec![(root, 0, counter.level(overlay))];
+        overlay.fail(&[root]);
+        impacts[root.index()] = Some(counter.advance(overlay, &stack[0].2));
+        while let Some((c, next, _)) = stack.last_mut() {
+            let Some(&child) = children[c.index()].get(*next) else {
+                if let Some((_, _, level)) = stack.pop() {
+                    counter.rollback(overlay, level);
+                }
+                continue;
+            };
+            *next += 1;
+            let level = counter.level(overlay);
+            overlay.fail(&[child]);
+            impacts[child.index()] = Some(counter.advance(overlay, &level));
+            stack.push((child, 0, level));
+            done += 1;
+            if done % 1024 == 0 {
+                progress(done);
+            }
+        }
+    }
+    impacts
+}
+
+/// Per component, the components whose parent it is (see
+/// [`component_impacts`]): X's parent is the dependent P that X's failure
+/// alone takes down through one entry (its other members as at baseline)
+/// with the most below it, estimated as if the parents formed a tree.
+/// Parents lie strictly downstream: a component in a dependency cycle has
+/// none, so the forest has no loop.
+fn children(topology: &Topology, baseline: &[Status]) -> Vec<Vec<ComponentIdx>> {
+    let n = topology.components().len();
+    let mut size = vec![1u64; n];
+    let mut parent: Vec<Option<ComponentIdx>> = vec![None; n];
+    // Tarjan's order is reverse topological along member -> dependent
+    // edges: every dependent's size is known before its members'.
+    for scc in petgraph::algo::tarjan_scc(&topology.graph) {
+        if scc.len() > 1 {
+            continue;
+        }
+        let x = ComponentIdx::new(scc[0].index());
+        let takes_down = |g: GroupIdx| {
+            evaluate_group(topology, g, |m| if m == x { Status::Down } else { baseline[m.index()] }) == Status::Down
+        };
+        let best = topology
+            .dependents_of(x)
+            .filter(|g| takes_down(*g))
+            .map(|g| topology.group(g).dependent)
+            .filter(|p| *p != x)
+            .max_by_key(|p| (size[p.index()], std::cmp::Reverse(*p)));
+        if let Some(p) = best {
+            parent[x.index()] = Some(p);
+            size[x.index()] = size[x.index()].saturating_add(size[p.index()]);
+        }
+    }
+    let mut children = vec![Vec::new(); n];
+    for x in topology.component_indices() {
+        if let Some(p) = parent[x.index()] {
+            children[p.index()].push(x);
+        }
+    }
+    children
+}
+
+/// Customer and service counts for the overlay's current statuses, level
+/// by level: each level is a query on top of the one below, and its counts
+/// are those below plus what it changed.
+struct Counter {
+    threshold: Status,
+    customers: Counts,
+    services: Counts,
+    customer_status: Vec<Status>,
+    /// Customers down now, and customers brought to the threshold (better
+    /// at baseline), in the order they got there.
+    down: Vec<CustomerIdx>,
+    hit: Vec<CustomerIdx>,
+    /// Customer statuses to restore, newest last.
+    undo: Vec<(CustomerIdx, Status)>,
+    dirty_mark: Vec<bool>,
+}
+
+/// Where a [`Counter`] and its overlay stood before a query.
+struct Level {
+    mark: Mark,
+    customers: Counts,
+    services: Counts,
+    down: usize,
+    hit: usize,
+    undo: usize,
+}
+
+impl Counter {
+    fn new(overlay: &Overlay, threshold: Status) -> Self {
+        let topology = overlay.topology();
+        let mut customers = Counts::default();
+        let mut services = Counts::default();
+        let mut customer_status = Vec::with_capacity(topology.customers().len());
+        for customer in topology.customers() {
+            let status = customer
+                .apps
+                .iter()
+                .map(|a| overlay.baseline(*a))
+                .max()
+                .unwrap_or_default();
+            customers.add(status, &customer.weight);
+            customer_status.push(status);
+        }
+        for c in topology.component_indices() {
+            if topology.component(c).section != Section::App {
+                services.add(overlay.baseline(c), &Exact::ZERO);
+            }
+        }
+        let down = topology
+            .customer_indices()
+            .filter(|k| customer_status[k.index()] == Status::Down)
+            .collect();
+        Counter {
+            threshold,
+            customers,
+            services,
+            customer_status,
+            down,
+            hit: Vec::new(),
+            undo: Vec::new(),
+            dirty_mark: vec![false; topology.customers().len()],
+        }
+    }
+
+    fn level(&self, overlay: &Overlay) -> Level {
+        Level {
+            mark: overlay.checkpoint(),
+            customers: self.customers.clone(),
+            services: self.services.clone(),
+            down: self.down.len(),
+            hit: self.hit.len(),
+            undo: self.undo.len(),
+        }
+    }
+
+    /// Takes in what the overlay changed since `level`, and returns the
+    /// counts `check` would report for the current statuses.
+    fn advance(&mut self, overlay: &mut Overlay, level: &Level) -> Impact {
+        let topology = overlay.topology();
+        let mut dirty = Vec::new();
+        for (c, old) in overlay.changed_since(level.mark) {
+            let component = topology.component(c);
+            match component.customer {
+                Some(k) if !self.dirty_mark[k.index()] => {
+                    self.dirty_mark[k.index()] = true;
+                    dirty.push(k);
+                }
+                Some(_) => {}
+                None => {
+                    self.services.remove(old, &Exact::ZERO);
+                    self.services.add(overlay.status(c), &Exact::ZERO);
+                }
+            }
+        }
+        for k in dirty {
+            self.dirty_mark[k.index()] = false;
+            let before = self.customer_status[k.index()];
+            let record = topology.customer(k);
+            let now = record.apps.iter().map(|a| overlay.status(*a)).max().unwrap_or_default();
+            if now == before {
+                continue;
+            }
+            self.customers.remove(before, &record.weight);
+            self.customers.add(now, &record.weight);
+            self.undo.push((k, before));
+            self.customer_status[k.index()] = now;
+            if now == Status::Down {
+                self.down.push(k);
+            }
+            if now >= self.threshold && before < self.threshold {
+                self.hit.push(k);
+            }
+        }
+        let sorted = |list: &[CustomerIdx]| {
+            let mut list = list.to_vec();
+            list.sort_unstable();
+            list
+        };
+        Impact {
+            customers: self.customers.clone(),
+            services: self.services.clone(),
+            down_customers: sorted(&self.down),
+            hit_customers: sorted(&self.hit),
+        }
+    }
+
+    /// Back to `level`, the overlay too.
+    fn rollback(&mut self, overlay: &mut Overlay, level: Level) {
+        overlay.rollback(level.mark);
+        while self.undo.len() > level.undo {
+            if let Some((k, status)) = self.undo.pop() {
+                self.customer_status[k.index()] = status;
+            }
+        }
+        self.customers = level.customers;
+        self.services = level.services;
+        self.down.truncate(level.down);
+        self.hit.truncate(level.hit);
+    }
 }
 
 /// Per zone, the components with a placement in it, in index order.

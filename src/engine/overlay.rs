@@ -8,7 +8,7 @@
 //! included. Each query costs the size of what it changes, and
 //! [`Overlay::reset`] undoes just that.
 
-use crate::engine::propagate::Propagator;
+use crate::engine::propagate::{Mark, Propagator};
 use crate::engine::state::State;
 use crate::model::{ComponentIdx, GroupIdx, Topology, ZoneIdx};
 use crate::status::Status;
@@ -55,7 +55,7 @@ impl<'t> Overlay<'t> {
 
     /// Components the current query changed, with their baseline status.
     pub fn changed(&self) -> Vec<(ComponentIdx, Status)> {
-        self.propagator.changed()
+        self.propagator.changed().to_vec()
     }
 
     /// Whether the dependency entry `g` currently yields down.
@@ -80,6 +80,24 @@ impl<'t> Overlay<'t> {
         let mut state = State::new(self.topology);
         state.fail_zones(zones, placed, 1);
         self.propagator.recondition(&state, placed);
+    }
+
+    /// The current query's point, for a query on top of it: failing more
+    /// on top of a failure's statuses reaches the same fixpoint as failing
+    /// everything from the baseline, so queries nest.
+    pub fn checkpoint(&self) -> Mark {
+        self.propagator.mark()
+    }
+
+    /// Back to the statuses at `mark`, in time proportional to what changed since.
+    pub fn rollback(&mut self, mark: Mark) {
+        self.propagator.reset_to(mark);
+    }
+
+    /// Components whose status changed since `mark`, each once, with the
+    /// status it had then.
+    pub fn changed_since(&mut self, mark: Mark) -> Vec<(ComponentIdx, Status)> {
+        self.propagator.changed_since(mark)
     }
 
     /// Back to the baseline, in time proportional to what the query changed.

@@ -145,6 +145,13 @@ pub struct Propagator<'t> {
     round: u32,
     /// When queries are undone: everything changed since the last reset.
     journal: Option<Vec<Undo>>,
+    /// When queries are undone: each component whose status changed since
+    /// the last reset, once, with its status before, and a mark per
+    /// component (a set without hashing, cleared by the reset).
+    first_changes: Vec<(ComponentIdx, Status)>,
+    changed_mark: Vec<bool>,
+    /// Scratch for [`Propagator::changed_since`], all false between calls.
+    since_mark: Vec<bool>,
     changes: Vec<(ComponentIdx, Status, Status)>,
     candidates: Vec<ComponentIdx>,
     dirty_loads: Vec<ComponentIdx>,
@@ -152,6 +159,13 @@ pub struct Propagator<'t> {
 }
 
 pub const NEVER: u32 = u32::MAX;
+
+/// A point in a [`Propagator`]'s journal (see [`Propagator::mark`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mark {
+    journal: usize,
+    first_changes: usize,
+}
 
 impl<'t> Propagator<'t> {
     /// `dynamics: false` holds loads fixed at the base loads (plus nothing);
@@ -177,6 +191,9 @@ impl<'t> Propagator<'t> {
             reached: rounds.then(|| vec![[NEVER; 3]; n]),
             round: 0,
             journal: None,
+            first_changes: Vec::new(),
+            changed_mark: Vec::new(),
+            since_mark: Vec::new(),
             changes: Vec::new(),
             candidates: Vec::new(),
             dirty_loads: Vec::new(),
@@ -199,6 +216,8 @@ impl<'t> Propagator<'t> {
     /// From here on, every change is recorded so that [`Propagator::reset`] can undo it.
     pub fn keep_journal(&mut self) {
         self.journal = Some(Vec::new());
+        self.changed_mark = vec![false; self.topology.components().len()];
+        self.since_mark = vec![false; self.topology.components().len()];
     }
 
     pub fn status(&self, c: ComponentIdx) -> Status {
@@ -273,6 +292,10 @@ impl<'t> Propagator<'t> {
             if new > old {
                 if let Some(journal) = &mut self.journal {
                     journal.push(Undo::Status(d, old));
+                    if !self.changed_mark[i] {
+                        self.changed_mark[i] = true;
+                        self.first_changes.push((d, old));
+                    }
                 }
                 self.status[i] = new;
                 if let Some(reached) = &mut self.reached {
@@ -472,10 +495,27 @@ impl<'t> Propagator<'t> {
     /// Back to the statuses at [`Propagator::keep_journal`], in time
     /// proportional to what changed since.
     pub fn reset(&mut self) {
+        self.reset_to(Mark::default());
+    }
+
+    /// Where the journal stands now, to come back to with
+    /// [`Propagator::reset_to`]: queries nest, each on top of the last.
+    pub fn mark(&self) -> Mark {
+        Mark {
+            journal: self.journal.as_ref().map_or(0, Vec::len),
+            first_changes: self.first_changes.len(),
+        }
+    }
+
+    /// Back to the statuses at `mark`, in time proportional to what changed since.
+    pub fn reset_to(&mut self, mark: Mark) {
         let Some(journal) = &mut self.journal else {
             return;
         };
-        while let Some(undo) = journal.pop() {
+        while journal.len() > mark.journal {
+            let Some(undo) = journal.pop() else {
+                break;
+            };
             match undo {
                 Undo::Status(c, old) => {
                     self.status[c.index()] = old;
@@ -490,24 +530,40 @@ impl<'t> Propagator<'t> {
                 Undo::Active(f) => self.active[f.index()] = false,
             }
         }
+        let kept = mark.first_changes.min(self.first_changes.len());
+        for (c, _) in self.first_changes.drain(kept..) {
+            self.changed_mark[c.index()] = false;
+        }
         self.changes.clear();
         self.candidates.clear();
     }
 
-    /// Components whose status the current query changed (since the last
-    /// reset), each once, with the status it had before.
-    pub fn changed(&self) -> Vec<(ComponentIdx, Status)> {
+    /// Components whose status changed since `mark`, each once, with the
+    /// status it had at `mark`, in the order they first changed.
+    pub fn changed_since(&mut self, mark: Mark) -> Vec<(ComponentIdx, Status)> {
         let Some(journal) = &self.journal else {
             return Vec::new();
         };
-        // The first record of each component holds its status before the query.
-        let mut seen = std::collections::HashSet::new();
-        journal
-            .iter()
-            .filter_map(|u| match u {
-                Undo::Status(c, old) if seen.insert(*c) => Some((*c, *old)),
-                _ => None,
-            })
-            .collect()
+        // The first record of each component after the mark holds its
+        // status at the mark; `since_mark` is a set without hashing.
+        let mut out = Vec::new();
+        for undo in journal.get(mark.journal..).unwrap_or_default() {
+            if let Undo::Status(c, old) = undo
+                && !self.since_mark[c.index()]
+            {
+                self.since_mark[c.index()] = true;
+                out.push((*c, *old));
+            }
+        }
+        for (c, _) in &out {
+            self.since_mark[c.index()] = false;
+        }
+        out
+    }
+
+    /// Components whose status the current query changed (since the last
+    /// reset), each once, with the status it had before.
+    pub fn changed(&self) -> &[(ComponentIdx, Status)] {
+        &self.first_changes
     }
 }
