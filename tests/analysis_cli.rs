@@ -443,3 +443,55 @@ fn spof_zone_rows_split_active_failovers_again() {
         .unwrap();
     assert_eq!(z1["customers"]["degraded"], 1, "{z1}");
 }
+
+/// Each move `diff` reports is where `spof` ranks the unit in each file,
+/// with its weight down there; with a customer down at baseline in NEW,
+/// failures that reach no change are shifted by NEW's baseline, not measured.
+#[test]
+fn diff_moves_agree_with_spof_on_each_file() {
+    // Without load dynamics, so that `diff` measures only what can differ.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(QUICKSTART)).expect("read");
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("    surges:") && !l.starts_with("    failover:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let old = dir.path().join("old.yaml");
+    std::fs::write(&old, &text).expect("write");
+    let old = old.to_str().expect("utf-8 path");
+    let new = edited(
+        dir.path(),
+        old,
+        "    capacity: 12               # requests/s, thousands\n    load: 6\n",
+        "    capacity: 12               # requests/s, thousands\n    load: 30\n    collapse_at: 2\n",
+    );
+    let view: Value = serde_json::from_str(&blast(&["diff", old, &new, "--format", "json"]).1).expect("json");
+    let moves = view["spof_moves"].as_array().unwrap();
+    assert!(moves.iter().any(|m| m["id"] == "worker"), "{moves:?}");
+    let (before, after) = (ranking(old), ranking(&new));
+    let find = |rows: &[Value], label: &str| -> (usize, Value) {
+        let (i, row) = rows
+            .iter()
+            .enumerate()
+            .find(|(_, r)| match r["unit"].as_str().unwrap() {
+                "component" => r["id"] == label,
+                unit => format!("{unit} {}", r["id"].as_str().unwrap()) == label,
+            })
+            .unwrap_or_else(|| panic!("{label} ranked"));
+        (i + 1, row["customers"]["down_weight"].clone())
+    };
+    for m in moves {
+        let label = m["id"].as_str().unwrap();
+        assert_eq!(
+            find(&before, label),
+            (m["old_rank"].as_u64().unwrap() as usize, m["old_weight_down"].clone()),
+            "{m}"
+        );
+        assert_eq!(
+            find(&after, label),
+            (m["new_rank"].as_u64().unwrap() as usize, m["new_weight_down"].clone()),
+            "{m}"
+        );
+    }
+}

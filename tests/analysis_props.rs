@@ -165,6 +165,41 @@ fn spof_against_checks(text: &str, include_apps: bool) -> Result<(), TestCaseErr
     Ok(())
 }
 
+/// The ten largest moves in the ranking of units that are not apps, from
+/// a full `spof` of each file: (label, old rank, new rank, weights down).
+fn brute_moves(old: &Topology, new: &Topology, threshold: Status) -> Vec<(String, usize, usize, String, String)> {
+    let ranks = |t: &Topology| -> BTreeMap<String, (usize, String, bool)> {
+        let options = Options {
+            include_apps: false,
+            threshold,
+        };
+        spof_with(t, &options, |_, _| {})
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let w = &e.impact.customers.down_weight;
+                (e.unit.label(t), (i + 1, w.display(), w.is_positive()))
+            })
+            .collect()
+    };
+    let (a, b) = (ranks(old), ranks(new));
+    let mut moves: Vec<(String, usize, usize, String, String)> = a
+        .iter()
+        .filter_map(|(id, (ra, wa, pa))| {
+            let (rb, wb, pb) = b.get(id)?;
+            ((*pa || *pb) && ra != rb).then(|| (id.clone(), *ra, *rb, wa.clone(), wb.clone()))
+        })
+        .collect();
+    moves.sort_by(|x, y| {
+        y.1.abs_diff(y.2)
+            .cmp(&x.1.abs_diff(x.2))
+            .then_with(|| x.2.cmp(&y.2))
+            .then_with(|| x.0.cmp(&y.0))
+    });
+    moves.truncate(10);
+    moves
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(150))]
 
@@ -217,6 +252,12 @@ proptest! {
             .map(|c| (c.id.clone(), (c.gained.clone(), c.lost.clone())))
             .collect();
         prop_assert_eq!(got, expected, "OLD\n{}\nNEW\n{}", old_text, new_text);
+        let moves: Vec<(String, usize, usize, String, String)> = result
+            .moves
+            .iter()
+            .map(|m| (m.id.clone(), m.old_rank, m.new_rank, m.old_weight_down.display(), m.new_weight_down.display()))
+            .collect();
+        prop_assert_eq!(moves, brute_moves(&old, &new, threshold), "OLD\n{}\nNEW\n{}", old_text, new_text);
         prop_assert_eq!(result.fails(), result.gained() || !failing.is_empty());
     }
 

@@ -9,10 +9,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::analysis::spof::{Options, SpofEntry, Unit, spof_with};
+use crate::analysis::Impact;
+use crate::analysis::spof::{Selected, Selection, SpofEntry, Unit, rank, spof_selected};
 use crate::engine::overlay::Overlay;
 use crate::model::{ComponentIdx, Rule, Topology};
 use crate::number::Exact;
+use crate::report::Counts;
 use crate::status::Status;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -157,14 +159,33 @@ fn entries_of(topology: &Topology, c: ComponentIdx) -> Vec<String> {
         .collect()
 }
 
-fn dependencies(topology: &Topology) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for c in topology.component_indices() {
-        for entry in entries_of(topology, c) {
-            out.insert(format!("{} -> {entry}", topology.component(c).id));
-        }
+/// Dependency entries added and removed, as `id -> entry`: only components
+/// added, removed or with a changed `depends_on` can differ.
+fn dependency_changes(
+    old: &Topology,
+    new: &Topology,
+    added: &[String],
+    removed: &[String],
+    changed: &[ChangedComponent],
+) -> (Vec<String>, Vec<String>) {
+    let entries = |t: &Topology, id: &str| -> BTreeSet<String> {
+        t.find(id)
+            .map(|c| entries_of(t, c).into_iter().map(|e| format!("{id} -> {e}")).collect())
+            .unwrap_or_default()
+    };
+    let ids = added.iter().chain(removed).chain(
+        changed
+            .iter()
+            .filter(|c| c.fields.contains(&"depends_on"))
+            .map(|c| &c.id),
+    );
+    let (mut gained, mut lost) = (BTreeSet::new(), BTreeSet::new());
+    for id in ids {
+        let (before, after) = (entries(old, id), entries(new, id));
+        gained.extend(after.difference(&before).cloned());
+        lost.extend(before.difference(&after).cloned());
     }
-    out
+    (gained.into_iter().collect(), lost.into_iter().collect())
 }
 
 /// Each customer's single points of failure, by customer id: the labels of
@@ -192,21 +213,98 @@ fn customer_spofs(topology: &Topology, entries: &[SpofEntry]) -> BTreeMap<String
 
 /// The customers at `threshold` or worse with no operation at all, in file
 /// order, with their status.
-fn failing_at_baseline(topology: &Topology, threshold: Status) -> Vec<(String, Status)> {
-    let overlay = Overlay::new(topology);
+fn failing_at_baseline(topology: &Topology, status: &[Status], threshold: Status) -> Vec<(String, Status)> {
     topology
         .customers()
         .iter()
-        .filter_map(|customer| {
-            let status = customer
-                .apps
-                .iter()
-                .map(|a| overlay.baseline(*a))
-                .max()
-                .unwrap_or_default();
-            (status >= threshold).then(|| (customer.id.clone(), status))
-        })
+        .zip(status)
+        .filter(|(_, s)| **s >= threshold)
+        .map(|(customer, s)| (customer.id.clone(), *s))
         .collect()
+}
+
+/// Per component of `old` and of `new`: whether its failure can differ
+/// between the two files, so that it must be measured in both. A failure
+/// reaches only what lies downstream of it, and each step of propagation
+/// reads a component's own definition, its members' statuses and, for
+/// apps, its customer's weight and other apps. So it can only differ if it
+/// reaches a component defined differently or existing in one file only, a
+/// component with a member whose baseline status differs, or an app of a
+/// customer that differs (weight, apps, or an app's baseline status). With
+/// load dynamics a failure reaches further; then every component counts.
+fn reaches_a_difference(
+    old: (&Topology, &[Status]),
+    new: (&Topology, &[Status]),
+    changed: &[ChangedComponent],
+) -> (Vec<bool>, Vec<bool>) {
+    let (ot, nt) = (old.0, new.0);
+    if ot.has_dynamics() || nt.has_dynamics() {
+        return (vec![true; ot.components().len()], vec![true; nt.components().len()]);
+    }
+    let status_of = |t: &Topology, base: &[Status], id: &str| t.find(id).map(|c| base[c.index()]);
+    // Ids whose baseline status differs, or that exist in one file only.
+    let mut differs: BTreeSet<&str> = BTreeSet::new();
+    for id in ot.component_ids().chain(nt.component_ids()) {
+        if status_of(ot, old.1, id) != status_of(nt, new.1, id) {
+            differs.insert(id);
+        }
+    }
+    let mut seeds: BTreeSet<&str> = differs.clone();
+    seeds.extend(changed.iter().map(|c| c.id.as_str()));
+    fn customer<'t>(t: &'t Topology, id: &str) -> Option<(Exact, Vec<&'t str>)> {
+        t.find_customer(id).map(|k| {
+            let record = t.customer(k);
+            let mut apps: Vec<&str> = record.apps.iter().map(|a| t.component(*a).id.as_str()).collect();
+            apps.sort_unstable();
+            (record.weight.clone(), apps)
+        })
+    }
+    for t in [ot, nt] {
+        for record in t.customers() {
+            let (a, b) = (customer(ot, &record.id), customer(nt, &record.id));
+            let apps = || record.apps.iter().map(|c| t.component(*c).id.as_str());
+            if a != b || apps().any(|id| differs.contains(id)) {
+                seeds.extend(apps());
+            }
+        }
+    }
+    let mark = |t: &Topology| {
+        upstream_of(t, |c| {
+            let id = t.component(c).id.as_str();
+            seeds.contains(id)
+                || t.groups_of(c).any(|g| {
+                    t.members_of(g)
+                        .iter()
+                        .any(|m| differs.contains(t.component(*m).id.as_str()))
+                })
+        })
+    };
+    let (mo, mn) = (mark(ot), mark(nt));
+    let across = |from: &Topology, marks: &[bool], to: &Topology, own: &[bool]| -> Vec<bool> {
+        to.component_indices()
+            .map(|c| own[c.index()] || from.find(&to.component(c).id).is_some_and(|f| marks[f.index()]))
+            .collect()
+    };
+    (across(nt, &mn, ot, &mo), across(ot, &mo, nt, &mn))
+}
+
+/// Per component of `t`: whether it is, or depends (through any chain of
+/// entries) on, a component for which `seed` holds.
+fn upstream_of(t: &Topology, seed: impl Fn(ComponentIdx) -> bool) -> Vec<bool> {
+    let mut marked = vec![false; t.components().len()];
+    let mut queue: Vec<ComponentIdx> = t.component_indices().filter(|c| seed(*c)).collect();
+    queue.iter().for_each(|c| marked[c.index()] = true);
+    while let Some(c) = queue.pop() {
+        for g in t.groups_of(c) {
+            for m in t.members_of(g) {
+                if !marked[m.index()] {
+                    marked[m.index()] = true;
+                    queue.push(*m);
+                }
+            }
+        }
+    }
+    marked
 }
 
 /// Components added, removed and changed (field by field), by id.
@@ -309,22 +407,38 @@ fn rank_moves(old: (&Topology, &[SpofEntry]), new: (&Topology, &[SpofEntry])) ->
 /// reports the changes, but nothing counts against the gate.
 pub fn diff(old: &Topology, new: &Topology, threshold: Option<Status>, mut progress: impl FnMut(usize, usize)) -> Diff {
     let (added, removed, changed) = component_changes(old, new);
-    let (old_deps, new_deps) = (dependencies(old), dependencies(new));
-    let dependencies_added = new_deps.difference(&old_deps).cloned().collect();
-    let dependencies_removed = old_deps.difference(&new_deps).cloned().collect();
-
-    let options = Options {
-        include_apps: true,
-        threshold: threshold.unwrap_or(Status::Down),
+    let (dependencies_added, dependencies_removed) = dependency_changes(old, new, &added, &removed, &changed);
+    let (old_base, new_base) = (
+        Overlay::new(old).baseline_statuses().to_vec(),
+        Overlay::new(new).baseline_statuses().to_vec(),
+    );
+    let (old_dirty, new_dirty) = reaches_a_difference((old, &old_base), (new, &new_base), &changed);
+    drop((old_base, new_base));
+    let level = threshold.unwrap_or(Status::Down);
+    let total = old.components().len() + new_dirty.iter().filter(|d| **d).count();
+    // Every failure of OLD, customer lists kept only where NEW can differ;
+    // in NEW, only those that can differ: the others are OLD's, shifted by
+    // how the baselines differ.
+    let old_all = Selection {
+        wanted: vec![true; old.components().len()],
+        lists: old_dirty,
     };
-    let total = old.components().len() + new.components().len();
-    let old_entries = spof_with(old, &options, |done, _| progress(done, total));
+    let old_spof = spof_selected(old, level, &old_all, |done, _| progress(done, total));
     let offset = old.components().len();
-    let new_entries = spof_with(new, &options, |done, _| progress(offset + done, total));
+    let new_some = Selection {
+        wanted: new_dirty.clone(),
+        lists: new_dirty,
+    };
+    let new_spof = spof_selected(new, level, &new_some, |done, _| progress(offset + done, total));
+    let (old_status, new_status) = (old_spof.customer_status.clone(), new_spof.customer_status.clone());
+    let mut new_entries = with_unchanged(old, &old_spof, new, new_spof);
+    let mut old_entries = old_spof.entries;
+    rank(old, &mut old_entries);
+    rank(new, &mut new_entries);
     let (customers, baseline_failures) = match threshold {
         Some(threshold) => {
-            let old_failing = failing_at_baseline(old, threshold);
-            let baseline_failures = failing_at_baseline(new, threshold);
+            let old_failing = failing_at_baseline(old, &old_status, threshold);
+            let baseline_failures = failing_at_baseline(new, &new_status, threshold);
             let failing: BTreeSet<&str> = old_failing
                 .iter()
                 .chain(&baseline_failures)
@@ -344,5 +458,57 @@ pub fn diff(old: &Topology, new: &Topology, threshold: Option<Status>, mut progr
         customers,
         baseline_failures,
         moves: rank_moves((old, &old_entries), (new, &new_entries)),
+    }
+}
+
+/// NEW's entries: those measured, and for each component not measured
+/// (its failure reaches nothing that differs), OLD's impact with the
+/// baseline counts of NEW in place of OLD's. Counts are the baseline's plus
+/// what the failure changed, and what it changed is the same in both; its
+/// customer lists stay empty, as OLD's do (they cannot differ).
+fn with_unchanged(old: &Topology, old_spof: &Selected, new: &Topology, new_spof: Selected) -> Vec<SpofEntry> {
+    let mut measured = vec![false; new.components().len()];
+    for e in &new_spof.entries {
+        if let Unit::Component(c) = e.unit {
+            measured[c.index()] = true;
+        }
+    }
+    let mut in_old: Vec<Option<&SpofEntry>> = vec![None; old.components().len()];
+    for e in &old_spof.entries {
+        if let Unit::Component(c) = e.unit {
+            in_old[c.index()] = Some(e);
+        }
+    }
+    let mut entries = Vec::with_capacity(new.components().len());
+    for c in new.component_indices().filter(|c| !measured[c.index()]) {
+        let Some(before) = old.find(&new.component(c).id).and_then(|o| in_old[o.index()]) else {
+            continue;
+        };
+        entries.push(SpofEntry {
+            unit: Unit::Component(c),
+            impact: Impact {
+                customers: shifted(&before.impact.customers, &old_spof.customers, &new_spof.customers),
+                services: shifted(&before.impact.services, &old_spof.services, &new_spof.services),
+                down_customers: Vec::new(),
+                hit_customers: Vec::new(),
+            },
+        });
+    }
+    entries.extend(new_spof.entries);
+    entries
+}
+
+/// `counts` moved from the baseline `from` to the baseline `to`. Added
+/// before subtracting: a failure can lower a status's count below its
+/// baseline (degraded customers going down), never below what `to` adds.
+fn shifted(counts: &Counts, from: &Counts, to: &Counts) -> Counts {
+    let weight = |c: &Exact, f: &Exact, t: &Exact| &(c + t) - f;
+    Counts {
+        down: (counts.down + to.down).saturating_sub(from.down),
+        degraded: (counts.degraded + to.degraded).saturating_sub(from.degraded),
+        at_risk: (counts.at_risk + to.at_risk).saturating_sub(from.at_risk),
+        down_weight: weight(&counts.down_weight, &from.down_weight, &to.down_weight),
+        degraded_weight: weight(&counts.degraded_weight, &from.degraded_weight, &to.degraded_weight),
+        at_risk_weight: weight(&counts.at_risk_weight, &from.at_risk_weight, &to.at_risk_weight),
     }
 }

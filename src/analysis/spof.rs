@@ -78,19 +78,6 @@ impl Default for Options {
     }
 }
 
-/// The units `options` asks for: components (apps only if asked), then
-/// zones, then regions.
-pub fn units(topology: &Topology, options: &Options) -> Vec<Unit> {
-    let components = topology
-        .component_indices()
-        .filter(|c| options.include_apps || topology.component(*c).customer.is_none())
-        .map(Unit::Component);
-    components
-        .chain(topology.zone_indices().map(Unit::Zone))
-        .chain(topology.region_indices().map(Unit::Region))
-        .collect()
-}
-
 /// Every component that is not an app, every zone and every region,
 /// ranked: customer weight down, then weight degraded, then id.
 pub fn spof(topology: &Topology, progress: impl FnMut(usize, usize)) -> Vec<SpofEntry> {
@@ -98,27 +85,80 @@ pub fn spof(topology: &Topology, progress: impl FnMut(usize, usize)) -> Vec<Spof
 }
 
 /// As [`spof`], with the units and threshold `options` give.
-pub fn spof_with(topology: &Topology, options: &Options, mut progress: impl FnMut(usize, usize)) -> Vec<SpofEntry> {
-    let units = units(topology, options);
-    let mut overlay = Overlay::new(topology);
-    let mut counter = Counter::new(&overlay, options.threshold);
-    let total = units.len();
-    let mut impacts = component_impacts(&mut overlay, &mut counter, |done| progress(done, total));
-    let placed = placed_by_zone(topology);
-    let mut entries = Vec::with_capacity(total);
-    for unit in units {
-        let impact = match unit {
-            Unit::Component(c) => std::mem::take(&mut impacts[c.index()]),
-            Unit::Zone(z) => zone_impact(&mut overlay, &mut counter, &[z], &placed),
-            Unit::Region(r) => zone_impact(&mut overlay, &mut counter, &topology.region(r).zones, &placed),
-        };
-        let Some(impact) = impact else {
-            continue;
-        };
-        entries.push(SpofEntry { unit, impact });
-    }
+pub fn spof_with(topology: &Topology, options: &Options, progress: impl FnMut(usize, usize)) -> Vec<SpofEntry> {
+    let wanted: Vec<bool> = topology
+        .components()
+        .iter()
+        .map(|c| options.include_apps || c.customer.is_none())
+        .collect();
+    let selection = Selection {
+        lists: vec![true; wanted.len()],
+        wanted,
+    };
+    let mut entries = spof_selected(topology, options.threshold, &selection, progress).entries;
     rank(topology, &mut entries);
     entries
+}
+
+/// Which components [`spof_selected`] measures, and which of those keep
+/// their lists of customers (the others' are left empty, to save memory).
+pub(crate) struct Selection {
+    pub wanted: Vec<bool>,
+    pub lists: Vec<bool>,
+}
+
+/// What [`spof_selected`] found, with the baseline it counted from.
+pub(crate) struct Selected {
+    /// The wanted components, then every zone, then every region; unranked.
+    pub entries: Vec<SpofEntry>,
+    pub customers: Counts,
+    pub services: Counts,
+    /// Each customer's status with no operation.
+    pub customer_status: Vec<Status>,
+}
+
+/// The impact of each wanted component, zone and region.
+pub(crate) fn spof_selected(
+    topology: &Topology,
+    threshold: Status,
+    selection: &Selection,
+    mut progress: impl FnMut(usize, usize),
+) -> Selected {
+    let mut overlay = Overlay::new(topology);
+    let mut counter = Counter::new(&overlay, threshold);
+    let total = selection.wanted.iter().filter(|w| **w).count();
+    let impacts = component_impacts(&mut overlay, &mut counter, selection, |done| progress(done, total));
+    let placed = placed_by_zone(topology);
+    let mut entries: Vec<SpofEntry> = impacts
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, impact)| {
+            impact.map(|impact| SpofEntry {
+                unit: Unit::Component(ComponentIdx::new(i)),
+                impact,
+            })
+        })
+        .collect();
+    for z in topology.zone_indices() {
+        let impact = zone_impact(&mut overlay, &mut counter, &[z], &placed);
+        entries.push(SpofEntry {
+            unit: Unit::Zone(z),
+            impact,
+        });
+    }
+    for r in topology.region_indices() {
+        let impact = zone_impact(&mut overlay, &mut counter, &topology.region(r).zones, &placed);
+        entries.push(SpofEntry {
+            unit: Unit::Region(r),
+            impact,
+        });
+    }
+    Selected {
+        entries,
+        customers: counter.customers,
+        services: counter.services,
+        customer_status: counter.customer_status,
+    }
 }
 
 /// What failing `zones` (a zone or a region's) does, from the baseline.
@@ -127,12 +167,12 @@ fn zone_impact(
     counter: &mut Counter,
     zones: &[ZoneIdx],
     placed: &[Vec<ComponentIdx>],
-) -> Option<Impact> {
+) -> Impact {
     let level = counter.level(overlay);
     overlay.fail_zones(zones, &placed_in(placed, zones));
-    let impact = counter.advance(overlay, &level);
+    let impact = counter.advance(overlay, &level, true);
     counter.rollback(overlay, level);
-    Some(impact)
+    impact
 }
 
 /// Every component's impact, each failure measured on top of a smaller
@@ -145,25 +185,37 @@ fn zone_impact(
 fn component_impacts(
     overlay: &mut Overlay,
     counter: &mut Counter,
+    selection: &Selection,
     mut progress: impl FnMut(usize),
 ) -> Vec<Option<Impact>> {
     let topology = overlay.topology();
     let n = topology.components().len();
-    let children = children(topology, overlay.baseline_statuses());
+    let wanted = |c: ComponentIdx| selection.wanted.get(c.index()).copied().unwrap_or(false);
+    let lists = |c: ComponentIdx| selection.lists.get(c.index()).copied().unwrap_or(false);
+    let children: Vec<Vec<ComponentIdx>> = children(topology, overlay.baseline_statuses())
+        .into_iter()
+        .map(|mut list| {
+            list.retain(|c| wanted(*c));
+            list
+        })
+        .collect();
+    // Nested under a wanted parent, or measured from the baseline.
+    let mut nested = vec![false; n];
+    for (p, list) in children.iter().enumerate() {
+        if wanted(ComponentIdx::new(p)) {
+            list.iter().for_each(|c| nested[c.index()] = true);
+        }
+    }
     let mut impacts: Vec<Option<Impact>> = vec![None; n];
     let mut done = 0;
-    let has_parent = {
-        let mut marked = vec![false; n];
-        for c in children.iter().flatten() {
-            marked[c.index()] = true;
-        }
-        marked
-    };
-    for root in topology.component_indices().filter(|c| !has_parent[c.index()]) {
+    for root in topology
+        .component_indices()
+        .filter(|c| wanted(*c) && !nested[c.index()])
+    {
         // (component, its next child, the level below its failure)
         let mut stack = vec![(root, 0, counter.level(overlay))];
         overlay.fail(&[root]);
-        impacts[root.index()] = Some(counter.advance(overlay, &stack[0].2));
+        impacts[root.index()] = Some(counter.advance(overlay, &stack[0].2, lists(root)));
         while let Some((c, next, _)) = stack.last_mut() {
             let Some(&child) = children[c.index()].get(*next) else {
                 if let Some((_, _, level)) = stack.pop() {
@@ -174,7 +226,7 @@ fn component_impacts(
             *next += 1;
             let level = counter.level(overlay);
             overlay.fail(&[child]);
-            impacts[child.index()] = Some(counter.advance(overlay, &level));
+            impacts[child.index()] = Some(counter.advance(overlay, &level, lists(child)));
             stack.push((child, 0, level));
             done += 1;
             if done % 1024 == 0 {
@@ -188,7 +240,9 @@ fn component_impacts(
 /// Per component, the components whose parent it is (see
 /// [`component_impacts`]): X's parent is the dependent P that X's failure
 /// alone takes down through one entry (its other members as at baseline)
-/// with the most below it, estimated as if the parents formed a tree.
+/// whose own failure takes the most down, estimated by adding up what
+/// each such dependent's takes down (shared parts counted twice: only the
+/// choice depends on it, never a result).
 /// Parents lie strictly downstream: a component in a dependency cycle has
 /// none, so the forest has no loop.
 fn children(topology: &Topology, baseline: &[Status]) -> Vec<Vec<ComponentIdx>> {
@@ -205,16 +259,18 @@ fn children(topology: &Topology, baseline: &[Status]) -> Vec<Vec<ComponentIdx>> 
         let takes_down = |g: GroupIdx| {
             evaluate_group(topology, g, |m| if m == x { Status::Down } else { baseline[m.index()] }) == Status::Down
         };
-        let best = topology
+        let mut best: Option<ComponentIdx> = None;
+        for p in topology
             .dependents_of(x)
             .filter(|g| takes_down(*g))
             .map(|g| topology.group(g).dependent)
-            .filter(|p| *p != x)
-            .max_by_key(|p| (size[p.index()], std::cmp::Reverse(*p)));
-        if let Some(p) = best {
-            parent[x.index()] = Some(p);
+        {
             size[x.index()] = size[x.index()].saturating_add(size[p.index()]);
+            if best.is_none_or(|b| (size[p.index()], std::cmp::Reverse(p)) > (size[b.index()], std::cmp::Reverse(b))) {
+                best = Some(p);
+            }
         }
+        parent[x.index()] = best;
     }
     let mut children = vec![Vec::new(); n];
     for x in topology.component_indices() {
@@ -230,6 +286,13 @@ fn children(topology: &Topology, baseline: &[Status]) -> Vec<Vec<ComponentIdx>> 
 /// are those below plus what it changed.
 struct Counter {
     threshold: Status,
+    /// Per component: its customer (apps), or `None` for a service; kept
+    /// apart from the topology's records, which are large and cold.
+    customer_of: Vec<Option<CustomerIdx>>,
+    /// Customer `k`'s apps are `apps[app_start[k]..app_start[k + 1]]`.
+    app_start: Vec<u32>,
+    apps: Vec<ComponentIdx>,
+    weight: Vec<Exact>,
     customers: Counts,
     services: Counts,
     customer_status: Vec<Status>,
@@ -277,8 +340,18 @@ impl Counter {
             .customer_indices()
             .filter(|k| customer_status[k.index()] == Status::Down)
             .collect();
+        let mut app_start = vec![0];
+        let mut apps = Vec::new();
+        for customer in topology.customers() {
+            apps.extend_from_slice(&customer.apps);
+            app_start.push(apps.len() as u32);
+        }
         Counter {
             threshold,
+            customer_of: topology.components().iter().map(|c| c.customer).collect(),
+            app_start,
+            apps,
+            weight: topology.customers().iter().map(|k| k.weight.clone()).collect(),
             customers,
             services,
             customer_status,
@@ -301,13 +374,12 @@ impl Counter {
     }
 
     /// Takes in what the overlay changed since `level`, and returns the
-    /// counts `check` would report for the current statuses.
-    fn advance(&mut self, overlay: &mut Overlay, level: &Level) -> Impact {
-        let topology = overlay.topology();
+    /// counts `check` would report for the current statuses, with the
+    /// lists of customers if `lists`.
+    fn advance(&mut self, overlay: &mut Overlay, level: &Level, lists: bool) -> Impact {
         let mut dirty = Vec::new();
         for (c, old) in overlay.changed_since(level.mark) {
-            let component = topology.component(c);
-            match component.customer {
+            match self.customer_of[c.index()] {
                 Some(k) if !self.dirty_mark[k.index()] => {
                     self.dirty_mark[k.index()] = true;
                     dirty.push(k);
@@ -320,17 +392,18 @@ impl Counter {
             }
         }
         for k in dirty {
-            self.dirty_mark[k.index()] = false;
-            let before = self.customer_status[k.index()];
-            let record = topology.customer(k);
-            let now = record.apps.iter().map(|a| overlay.status(*a)).max().unwrap_or_default();
+            let i = k.index();
+            self.dirty_mark[i] = false;
+            let before = self.customer_status[i];
+            let apps = &self.apps[self.app_start[i] as usize..self.app_start[i + 1] as usize];
+            let now = apps.iter().map(|a| overlay.status(*a)).max().unwrap_or_default();
             if now == before {
                 continue;
             }
-            self.customers.remove(before, &record.weight);
-            self.customers.add(now, &record.weight);
+            self.customers.remove(before, &self.weight[i]);
+            self.customers.add(now, &self.weight[i]);
             self.undo.push((k, before));
-            self.customer_status[k.index()] = now;
+            self.customer_status[i] = now;
             if now == Status::Down {
                 self.down.push(k);
             }
@@ -339,7 +412,7 @@ impl Counter {
             }
         }
         let sorted = |list: &[CustomerIdx]| {
-            let mut list = list.to_vec();
+            let mut list = if lists { list.to_vec() } else { Vec::new() };
             list.sort_unstable();
             list
         };
