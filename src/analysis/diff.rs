@@ -188,29 +188,6 @@ fn dependency_changes(
     (gained.into_iter().collect(), lost.into_iter().collect())
 }
 
-/// Each customer's single points of failure, by customer id: the labels of
-/// the units whose failure alone brings it to the threshold, its own apps
-/// aside.
-fn customer_spofs(topology: &Topology, entries: &[SpofEntry]) -> BTreeMap<String, BTreeSet<String>> {
-    let mut out: BTreeMap<String, BTreeSet<String>> = topology
-        .customers()
-        .iter()
-        .map(|c| (c.id.clone(), BTreeSet::new()))
-        .collect();
-    for entry in entries {
-        for customer in &entry.impact.hit_customers {
-            let record = topology.customer(*customer);
-            if matches!(entry.unit, Unit::Component(c) if record.apps.contains(&c)) {
-                continue;
-            }
-            if let Some(set) = out.get_mut(&record.id) {
-                set.insert(entry.unit.label(topology));
-            }
-        }
-    }
-    out
-}
-
 /// The customers at `threshold` or worse with no operation at all, in file
 /// order, with their status.
 fn failing_at_baseline(topology: &Topology, status: &[Status], threshold: Status) -> Vec<(String, Status)> {
@@ -334,34 +311,94 @@ fn component_changes(old: &Topology, new: &Topology) -> (Vec<String>, Vec<String
     (added, removed, changed)
 }
 
-/// Customers whose single points of failure differ. Customers at the
-/// threshold before any failure, in either file, are left out: they have
-/// no redundancy to gain or lose (NEW's are reported on their own).
+/// What sorted `a` has that sorted `b` has not, in one pass over both.
+fn sorted_difference(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for &x in a {
+        while j < b.len() && b[j] < x {
+            j += 1;
+        }
+        if b.get(j) != Some(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+/// The customers `entry` brings to the threshold, its own apps aside, as
+/// indices into OLD's customers (NEW's own after them), sorted.
+fn hits(topology: &Topology, entry: &SpofEntry, key: &[u32]) -> Vec<u32> {
+    let mut out: Vec<u32> = entry
+        .impact
+        .hit_customers
+        .iter()
+        .filter(|k| !matches!(entry.unit, Unit::Component(c) if topology.customer(**k).apps.contains(&c)))
+        .map(|k| key[k.index()])
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Customers whose single points of failure differ, unit by unit: a unit
+/// is a customer's single point of failure in a file when its failure
+/// alone brings the customer to the threshold, its own apps aside.
+/// Customers at the threshold before any failure, in either file, are left
+/// out: they have no redundancy to gain or lose (NEW's are reported on
+/// their own). Compared as indices; only differences become text.
 fn customer_changes(
     old: (&Topology, &[SpofEntry]),
     new: (&Topology, &[SpofEntry]),
     failing: &BTreeSet<&str>,
 ) -> Vec<CustomerChange> {
-    let (old_spofs, new_spofs) = (customer_spofs(old.0, old.1), customer_spofs(new.0, new.1));
-    let empty = BTreeSet::new();
-    let mut customers = Vec::new();
-    for id in old_spofs.keys().chain(new_spofs.keys()).collect::<BTreeSet<_>>() {
-        if failing.contains(id.as_str()) {
-            continue;
+    let (ot, nt) = (old.0, new.0);
+    let old_key: Vec<u32> = (0..ot.customers().len() as u32).collect();
+    // NEW's customers keyed as OLD's of the same id, the others after them.
+    let mut only_new: Vec<&str> = Vec::new();
+    let new_key: Vec<u32> = nt
+        .customers()
+        .iter()
+        .map(|k| match ot.find_customer(&k.id) {
+            Some(o) => o.index() as u32,
+            None => {
+                only_new.push(&k.id);
+                (ot.customers().len() + only_new.len() - 1) as u32
+            }
+        })
+        .collect();
+    let id_of = |key: u32| -> &str {
+        let key = key as usize;
+        match ot.customers().get(key) {
+            Some(k) => &k.id,
+            None => only_new.get(key - ot.customers().len()).copied().unwrap_or_default(),
         }
-        let before = old_spofs.get(id).unwrap_or(&empty);
-        let after = new_spofs.get(id).unwrap_or(&empty);
-        let gained: Vec<String> = after.difference(before).cloned().collect();
-        let lost: Vec<String> = before.difference(after).cloned().collect();
-        if !gained.is_empty() || !lost.is_empty() {
-            customers.push(CustomerChange {
-                id: id.clone(),
-                gained,
-                lost,
-            });
+    };
+    // Units with a list in either file (the others cannot differ), by label.
+    let mut units: BTreeMap<String, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
+    for e in old.1.iter().filter(|e| !e.impact.hit_customers.is_empty()) {
+        units.entry(e.unit.label(ot)).or_default().0 = hits(ot, e, &old_key);
+    }
+    for e in new.1.iter().filter(|e| !e.impact.hit_customers.is_empty()) {
+        units.entry(e.unit.label(nt)).or_default().1 = hits(nt, e, &new_key);
+    }
+    let mut changes: BTreeMap<&str, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    for (label, (before, after)) in &units {
+        for k in sorted_difference(after, before) {
+            changes.entry(id_of(k)).or_default().0.insert(label.clone());
+        }
+        for k in sorted_difference(before, after) {
+            changes.entry(id_of(k)).or_default().1.insert(label.clone());
         }
     }
-    customers
+    changes
+        .into_iter()
+        .filter(|(id, _)| !failing.contains(id))
+        .map(|(id, (gained, lost))| CustomerChange {
+            id: id.to_string(),
+            gained: gained.into_iter().collect(),
+            lost: lost.into_iter().collect(),
+        })
+        .collect()
 }
 
 /// The largest moves in the ranking, among units in both files.
