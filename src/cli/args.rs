@@ -260,13 +260,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
-    /// How a topology change moves blast radii and redundancy; exit 1 if a customer gains a single point of failure
+    /// How a topology change moves blast radii and redundancy; exit 1 if a customer gains a single point of failure (a component, zone or region) or NEW has a customer at --fail-on before any operation
     Diff {
         /// The topology before the change
         old: PathBuf,
         /// The topology after the change
         new: PathBuf,
-        /// The status a single failure must bring a customer to, to count as its single point of failure
+        /// The status a single failure must bring a customer to, to count as its single point of failure (and that no customer of NEW may have before any operation)
         #[arg(long, value_enum, default_value_t = FailOn::Down)]
         fail_on: FailOn,
         /// Output format
