@@ -6,7 +6,7 @@
 //! 'fail-region R'`. Each is computed on an [`Overlay`], so each unit costs
 //! what its failure changes, not a full propagation; a component's failure
 //! is measured on top of a smaller failure it contains, so it costs only
-//! what it adds (see [`component_impacts`]).
+//! what it adds (see `component_impacts`).
 
 use crate::analysis::Impact;
 use crate::engine::overlay::Overlay;
