@@ -218,51 +218,91 @@ fn reaches_a_difference(
     if ot.has_dynamics() || nt.has_dynamics() {
         return (vec![true; ot.components().len()], vec![true; nt.components().len()]);
     }
-    let status_of = |t: &Topology, base: &[Status], id: &str| t.find(id).map(|c| base[c.index()]);
-    // Ids whose baseline status differs, or that exist in one file only.
-    let mut differs: BTreeSet<&str> = BTreeSet::new();
-    for id in ot.component_ids().chain(nt.component_ids()) {
-        if status_of(ot, old.1, id) != status_of(nt, new.1, id) {
-            differs.insert(id);
+    // Each file's component of the same id in the other, looked up once.
+    let new_of: Vec<Option<ComponentIdx>> = ot.components().iter().map(|c| nt.find(&c.id)).collect();
+    let mut old_of: Vec<Option<ComponentIdx>> = vec![None; nt.components().len()];
+    for (o, n) in new_of.iter().enumerate() {
+        if let Some(n) = n {
+            old_of[n.index()] = Some(ComponentIdx::new(o));
         }
     }
-    let mut seeds: BTreeSet<&str> = differs.clone();
-    seeds.extend(changed.iter().map(|c| c.id.as_str()));
-    fn customer<'t>(t: &'t Topology, id: &str) -> Option<(Exact, Vec<&'t str>)> {
-        t.find_customer(id).map(|k| {
-            let record = t.customer(k);
-            let mut apps: Vec<&str> = record.apps.iter().map(|a| t.component(*a).id.as_str()).collect();
-            apps.sort_unstable();
-            (record.weight.clone(), apps)
-        })
+    // Baseline status differs, or the component exists in one file only.
+    let differs_old: Vec<bool> = new_of
+        .iter()
+        .enumerate()
+        .map(|(o, n)| n.is_none_or(|n| old.1[o] != new.1[n.index()]))
+        .collect();
+    let differs_new: Vec<bool> = old_of
+        .iter()
+        .enumerate()
+        .map(|(n, o)| o.is_none_or(|o| new.1[n] != old.1[o.index()]))
+        .collect();
+    let (mut seeds_old, mut seeds_new) = (differs_old.clone(), differs_new.clone());
+    for c in changed {
+        ot.find(&c.id).inspect(|o| seeds_old[o.index()] = true);
+        nt.find(&c.id).inspect(|n| seeds_new[n.index()] = true);
     }
-    for t in [ot, nt] {
-        for record in t.customers() {
-            let (a, b) = (customer(ot, &record.id), customer(nt, &record.id));
-            let apps = || record.apps.iter().map(|c| t.component(*c).id.as_str());
-            if a != b || apps().any(|id| differs.contains(id)) {
-                seeds.extend(apps());
+    seed_changed_customers(
+        (ot, &differs_old, &mut seeds_old),
+        (nt, &differs_new, &mut seeds_new),
+        &old_of,
+    );
+    let member_differs = |t: &Topology, differs: &[bool], c: ComponentIdx| {
+        t.groups_of(c)
+            .any(|g| t.members_of(g).iter().any(|m| differs[m.index()]))
+    };
+    let mark_old = upstream_of(ot, |c| seeds_old[c.index()] || member_differs(ot, &differs_old, c));
+    let mark_new = upstream_of(nt, |c| seeds_new[c.index()] || member_differs(nt, &differs_new, c));
+    let dirty_old = new_of
+        .iter()
+        .enumerate()
+        .map(|(o, n)| mark_old[o] || n.is_some_and(|n| mark_new[n.index()]))
+        .collect();
+    let dirty_new = old_of
+        .iter()
+        .enumerate()
+        .map(|(n, o)| mark_new[n] || o.is_some_and(|o| mark_old[o.index()]))
+        .collect();
+    (dirty_old, dirty_new)
+}
+
+/// Seeds every app, in both files, of each customer that differs: in one
+/// file only, another weight, other apps, or an app whose baseline status
+/// differs (its status before any failure is what a failure changes).
+fn seed_changed_customers(
+    old: (&Topology, &[bool], &mut [bool]),
+    new: (&Topology, &[bool], &mut [bool]),
+    old_of: &[Option<ComponentIdx>],
+) {
+    let (ot, differs_old, seeds_old) = old;
+    let (nt, differs_new, seeds_new) = new;
+    let mut in_new = vec![false; ot.customers().len()];
+    for k in nt.customers() {
+        let before = ot.find_customer(&k.id).map(|o| ot.customer(o));
+        if let Some(o) = ot.find_customer(&k.id) {
+            in_new[o.index()] = true;
+        }
+        let same = before.is_some_and(|b| {
+            let mut mapped: Vec<Option<ComponentIdx>> = k.apps.iter().map(|a| old_of[a.index()]).collect();
+            let mut apps: Vec<Option<ComponentIdx>> = b.apps.iter().copied().map(Some).collect();
+            mapped.sort_unstable();
+            apps.sort_unstable();
+            b.weight == k.weight && mapped == apps
+        });
+        let touched = k.apps.iter().any(|a| differs_new[a.index()])
+            || before.is_some_and(|b| b.apps.iter().any(|a| differs_old[a.index()]));
+        if !same || touched {
+            k.apps.iter().for_each(|a| seeds_new[a.index()] = true);
+            if let Some(b) = before {
+                b.apps.iter().for_each(|a| seeds_old[a.index()] = true);
             }
         }
     }
-    let mark = |t: &Topology| {
-        upstream_of(t, |c| {
-            let id = t.component(c).id.as_str();
-            seeds.contains(id)
-                || t.groups_of(c).any(|g| {
-                    t.members_of(g)
-                        .iter()
-                        .any(|m| differs.contains(t.component(*m).id.as_str()))
-                })
-        })
-    };
-    let (mo, mn) = (mark(ot), mark(nt));
-    let across = |from: &Topology, marks: &[bool], to: &Topology, own: &[bool]| -> Vec<bool> {
-        to.component_indices()
-            .map(|c| own[c.index()] || from.find(&to.component(c).id).is_some_and(|f| marks[f.index()]))
-            .collect()
-    };
-    (across(nt, &mn, ot, &mo), across(ot, &mo, nt, &mn))
+    for (o, k) in ot.customers().iter().enumerate() {
+        if !in_new[o] {
+            k.apps.iter().for_each(|a| seeds_old[a.index()] = true);
+        }
+    }
 }
 
 /// Per component of `t`: whether it is, or depends (through any chain of
