@@ -216,6 +216,7 @@ fn component_impacts(
         let mut stack = vec![(root, 0, counter.level(overlay))];
         overlay.fail(&[root]);
         impacts[root.index()] = Some(counter.advance(overlay, &stack[0].2, lists(root)));
+        done += 1;
         while let Some((c, next, _)) = stack.last_mut() {
             let Some(&child) = children[c.index()].get(*next) else {
                 if let Some((_, _, level)) = stack.pop() {
