@@ -250,9 +250,10 @@ fn children(topology: &Topology, baseline: &[Status]) -> Vec<Vec<ComponentIdx>> 
     let n = topology.components().len();
     let mut size = vec![1u64; n];
     let mut parent: Vec<Option<ComponentIdx>> = vec![None; n];
-    // Tarjan's order is reverse topological along member -> dependent
+    // Kosaraju's order is reverse topological along member -> dependent
     // edges: every dependent's size is known before its members'.
-    for scc in petgraph::algo::tarjan_scc(&topology.graph) {
+    // (iterative: a chain of a million dependencies must not exhaust the stack).
+    for scc in petgraph::algo::kosaraju_scc(&topology.graph) {
         if scc.len() > 1 {
             continue;
         }

@@ -29,6 +29,7 @@ impl<'t> Overlay<'t> {
         propagator.start(&state, None);
         let baseline = propagator.statuses().to_vec();
         propagator.keep_journal();
+        propagator.compact_for_queries();
         Overlay {
             topology,
             state,

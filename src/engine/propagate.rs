@@ -152,6 +152,8 @@ pub struct Propagator<'t> {
     changed_mark: Vec<bool>,
     /// Scratch for [`Propagator::changed_since`], all false between calls.
     since_mark: Vec<bool>,
+    /// For many queries (see [`Propagator::compact_for_queries`]).
+    compact: Option<Compact>,
     changes: Vec<(ComponentIdx, Status, Status)>,
     candidates: Vec<ComponentIdx>,
     dirty_loads: Vec<ComponentIdx>,
@@ -159,6 +161,34 @@ pub struct Propagator<'t> {
 }
 
 pub const NEVER: u32 = u32::MAX;
+
+/// The entries that list each component as a member, contiguous, with what
+/// propagation reads of each: queries repeated thousands of times (`spof`)
+/// spend their time walking these, and the graph's edge lists and the
+/// full entry records are scattered in memory. Built once per overlay,
+/// never for a single propagation.
+#[derive(Debug)]
+struct Compact {
+    /// Component `c`'s entries are `entries[start[c]..start[c + 1]]`.
+    start: Vec<u32>,
+    entries: Vec<(GroupIdx, ComponentIdx, Rule, u32)>,
+}
+
+impl Compact {
+    fn new(topology: &Topology) -> Self {
+        let mut start = Vec::with_capacity(topology.components().len() + 1);
+        let mut entries = Vec::with_capacity(topology.dependency_count());
+        start.push(0);
+        for c in topology.component_indices() {
+            for g in topology.dependents_of(c) {
+                let group = topology.group(g);
+                entries.push((g, group.dependent, group.rule, group.size()));
+            }
+            start.push(entries.len() as u32);
+        }
+        Compact { start, entries }
+    }
+}
 
 /// A point in a [`Propagator`]'s journal (see [`Propagator::mark`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -194,6 +224,7 @@ impl<'t> Propagator<'t> {
             first_changes: Vec::new(),
             changed_mark: Vec::new(),
             since_mark: Vec::new(),
+            compact: None,
             changes: Vec::new(),
             candidates: Vec::new(),
             dirty_loads: Vec::new(),
@@ -218,6 +249,13 @@ impl<'t> Propagator<'t> {
         self.journal = Some(Vec::new());
         self.changed_mark = vec![false; self.topology.components().len()];
         self.since_mark = vec![false; self.topology.components().len()];
+    }
+
+    /// Lays out the dependency entries for many queries (see `Compact`):
+    /// worth its memory for an [`crate::engine::overlay::Overlay`], not for
+    /// one propagation.
+    pub fn compact_for_queries(&mut self) {
+        self.compact = Some(Compact::new(self.topology));
     }
 
     pub fn status(&self, c: ComponentIdx) -> Status {
@@ -337,17 +375,36 @@ impl<'t> Propagator<'t> {
         let lost_down = old != Status::Down && new == Status::Down;
         let lost_healthy = old <= Status::AtRisk;
         let topology = self.topology;
-        for g in topology.dependents_of(x) {
-            let gi = g.index();
-            if let Some(journal) = &mut self.journal {
-                journal.push(Undo::Counters(g, self.not_down[gi], self.healthy[gi]));
+        match self.compact.take() {
+            Some(compact) => {
+                let (start, end) = (compact.start[x.index()] as usize, compact.start[x.index() + 1] as usize);
+                for &(g, dependent, rule, size) in &compact.entries[start..end] {
+                    self.count(g, lost_down, lost_healthy);
+                    let gi = g.index();
+                    self.raise_pending(dependent, group_result(rule, size, self.not_down[gi], self.healthy[gi]));
+                }
+                self.compact = Some(compact);
             }
-            self.not_down[gi] -= u32::from(lost_down);
-            self.healthy[gi] -= u32::from(lost_healthy);
-            let group = topology.group(g);
-            let result = group_result(group.rule, group.size(), self.not_down[gi], self.healthy[gi]);
-            self.raise_pending(group.dependent, result);
+            None => {
+                for g in topology.dependents_of(x) {
+                    self.count(g, lost_down, lost_healthy);
+                    let group = topology.group(g);
+                    let gi = g.index();
+                    let result = group_result(group.rule, group.size(), self.not_down[gi], self.healthy[gi]);
+                    self.raise_pending(group.dependent, result);
+                }
+            }
         }
+    }
+
+    /// A member of `g` lost being not down and/or being healthy.
+    fn count(&mut self, g: GroupIdx, lost_down: bool, lost_healthy: bool) {
+        let gi = g.index();
+        if let Some(journal) = &mut self.journal {
+            journal.push(Undo::Counters(g, self.not_down[gi], self.healthy[gi]));
+        }
+        self.not_down[gi] -= u32::from(lost_down);
+        self.healthy[gi] -= u32::from(lost_healthy);
     }
 
     /// Surges and failovers that `x` switches on, and failovers whose shares
