@@ -213,19 +213,13 @@ fn reaches_a_difference(
     old: (&Topology, &[Status]),
     new: (&Topology, &[Status]),
     changed: &[ChangedComponent],
+    same: &Same,
 ) -> (Vec<bool>, Vec<bool>) {
     let (ot, nt) = (old.0, new.0);
     if ot.has_dynamics() || nt.has_dynamics() {
         return (vec![true; ot.components().len()], vec![true; nt.components().len()]);
     }
-    // Each file's component of the same id in the other, looked up once.
-    let new_of: Vec<Option<ComponentIdx>> = ot.components().iter().map(|c| nt.find(&c.id)).collect();
-    let mut old_of: Vec<Option<ComponentIdx>> = vec![None; nt.components().len()];
-    for (o, n) in new_of.iter().enumerate() {
-        if let Some(n) = n {
-            old_of[n.index()] = Some(ComponentIdx::new(o));
-        }
-    }
+    let (new_of, old_of) = (&same.new_of, &same.old_of);
     // Baseline status differs, or the component exists in one file only.
     let differs_old: Vec<bool> = new_of
         .iter()
@@ -245,7 +239,7 @@ fn reaches_a_difference(
     seed_changed_customers(
         (ot, &differs_old, &mut seeds_old),
         (nt, &differs_new, &mut seeds_new),
-        &old_of,
+        old_of,
     );
     let member_differs = |t: &Topology, differs: &[bool], c: ComponentIdx| {
         t.groups_of(c)
@@ -325,30 +319,78 @@ fn upstream_of(t: &Topology, seed: impl Fn(ComponentIdx) -> bool) -> Vec<bool> {
 }
 
 /// Components added, removed and changed (field by field), by id.
-fn component_changes(old: &Topology, new: &Topology) -> (Vec<String>, Vec<String>, Vec<ChangedComponent>) {
-    let ids = |t: &Topology| t.component_ids().map(str::to_string).collect::<BTreeSet<String>>();
-    let (old_ids, new_ids) = (ids(old), ids(new));
-    let added = new_ids.difference(&old_ids).cloned().collect();
-    let removed = old_ids.difference(&new_ids).cloned().collect();
+fn component_changes(old: &Topology, new: &Topology, same: &Same) -> (Vec<String>, Vec<String>, Vec<ChangedComponent>) {
+    let mut added = Vec::new();
+    let mut removed = Vec::new();
     let mut changed = Vec::new();
-    for id in old_ids.intersection(&new_ids) {
-        let (Some(a), Some(b)) = (old.find(id), new.find(id)) else {
-            continue;
-        };
-        let (fa, fb) = (fields(old, a), fields(new, b));
-        let differing: Vec<&'static str> = fa
-            .iter()
-            .filter(|(k, v)| fb.get(*k) != Some(*v))
-            .map(|(k, _)| *k)
-            .collect();
-        if !differing.is_empty() {
-            changed.push(ChangedComponent {
-                id: id.clone(),
-                fields: differing,
-            });
+    for pair in &same.in_id_order {
+        match *pair {
+            (Some(a), Some(b)) => {
+                let (fa, fb) = (fields(old, a), fields(new, b));
+                let differing: Vec<&'static str> = fa
+                    .iter()
+                    .filter(|(k, v)| fb.get(*k) != Some(*v))
+                    .map(|(k, _)| *k)
+                    .collect();
+                if !differing.is_empty() {
+                    changed.push(ChangedComponent {
+                        id: old.component(a).id.clone(),
+                        fields: differing,
+                    });
+                }
+            }
+            (Some(a), None) => removed.push(old.component(a).id.clone()),
+            (None, Some(b)) => added.push(new.component(b).id.clone()),
+            (None, None) => {}
         }
     }
     (added, removed, changed)
+}
+
+/// Which component of one file has the same id as which of the other.
+struct Same {
+    /// Every id of either file, in id order: its component in OLD and in NEW.
+    in_id_order: Vec<(Option<ComponentIdx>, Option<ComponentIdx>)>,
+    /// Per component of OLD, NEW's of the same id, and the other way round.
+    new_of: Vec<Option<ComponentIdx>>,
+    old_of: Vec<Option<ComponentIdx>>,
+}
+
+impl Same {
+    /// One merge of the two files' components sorted by id.
+    fn new(old: &Topology, new: &Topology) -> Self {
+        let (a, b) = (&old.by_id, &new.by_id);
+        let (mut i, mut j) = (0, 0);
+        let mut in_id_order = Vec::with_capacity(a.len().max(b.len()));
+        while i < a.len() || j < b.len() {
+            let order = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => old.component(*x).id.as_str().cmp(new.component(*y).id.as_str()),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            let pair = match order {
+                std::cmp::Ordering::Less => (a.get(i).copied(), None),
+                std::cmp::Ordering::Greater => (None, b.get(j).copied()),
+                std::cmp::Ordering::Equal => (a.get(i).copied(), b.get(j).copied()),
+            };
+            i += usize::from(pair.0.is_some());
+            j += usize::from(pair.1.is_some());
+            in_id_order.push(pair);
+        }
+        let mut new_of = vec![None; old.components().len()];
+        let mut old_of = vec![None; new.components().len()];
+        for (x, y) in &in_id_order {
+            if let (Some(x), Some(y)) = (x, y) {
+                new_of[x.index()] = Some(*y);
+                old_of[y.index()] = Some(*x);
+            }
+        }
+        Same {
+            in_id_order,
+            new_of,
+            old_of,
+        }
+    }
 }
 
 /// What sorted `a` has that sorted `b` has not, in one pass over both.
@@ -483,13 +525,14 @@ fn rank_moves(old: (&Topology, &[SpofEntry]), new: (&Topology, &[SpofEntry])) ->
 /// count as its single point of failure; `None` (`--fail-on never`) still
 /// reports the changes, but nothing counts against the gate.
 pub fn diff(old: &Topology, new: &Topology, threshold: Option<Status>, mut progress: impl FnMut(usize, usize)) -> Diff {
-    let (added, removed, changed) = component_changes(old, new);
+    let same = Same::new(old, new);
+    let (added, removed, changed) = component_changes(old, new, &same);
     let (dependencies_added, dependencies_removed) = dependency_changes(old, new, &added, &removed, &changed);
     let (old_base, new_base) = (
         Overlay::new(old).baseline_statuses().to_vec(),
         Overlay::new(new).baseline_statuses().to_vec(),
     );
-    let (old_dirty, new_dirty) = reaches_a_difference((old, &old_base), (new, &new_base), &changed);
+    let (old_dirty, new_dirty) = reaches_a_difference((old, &old_base), (new, &new_base), &changed, &same);
     drop((old_base, new_base));
     let level = threshold.unwrap_or(Status::Down);
     let total = old.components().len() + new_dirty.iter().filter(|d| **d).count();
@@ -508,7 +551,7 @@ pub fn diff(old: &Topology, new: &Topology, threshold: Option<Status>, mut progr
     };
     let new_spof = spof_selected(new, level, &new_some, |done, _| progress(offset + done, total));
     let (old_status, new_status) = (old_spof.customer_status.clone(), new_spof.customer_status.clone());
-    let mut new_entries = with_unchanged(old, &old_spof, new, new_spof);
+    let mut new_entries = with_unchanged(&same, &old_spof, new, new_spof);
     let mut old_entries = old_spof.entries;
     rank(old, &mut old_entries);
     rank(new, &mut new_entries);
@@ -543,14 +586,14 @@ pub fn diff(old: &Topology, new: &Topology, threshold: Option<Status>, mut progr
 /// baseline counts of NEW in place of OLD's. Counts are the baseline's plus
 /// what the failure changed, and what it changed is the same in both; its
 /// customer lists stay empty, as OLD's do (they cannot differ).
-fn with_unchanged(old: &Topology, old_spof: &Selected, new: &Topology, new_spof: Selected) -> Vec<SpofEntry> {
+fn with_unchanged(same: &Same, old_spof: &Selected, new: &Topology, new_spof: Selected) -> Vec<SpofEntry> {
     let mut measured = vec![false; new.components().len()];
     for e in &new_spof.entries {
         if let Unit::Component(c) = e.unit {
             measured[c.index()] = true;
         }
     }
-    let mut in_old: Vec<Option<&SpofEntry>> = vec![None; old.components().len()];
+    let mut in_old: Vec<Option<&SpofEntry>> = vec![None; same.new_of.len()];
     for e in &old_spof.entries {
         if let Unit::Component(c) = e.unit {
             in_old[c.index()] = Some(e);
@@ -558,7 +601,7 @@ fn with_unchanged(old: &Topology, old_spof: &Selected, new: &Topology, new_spof:
     }
     let mut entries = Vec::with_capacity(new.components().len());
     for c in new.component_indices().filter(|c| !measured[c.index()]) {
-        let Some(before) = old.find(&new.component(c).id).and_then(|o| in_old[o.index()]) else {
+        let Some(before) = same.old_of[c.index()].and_then(|o| in_old[o.index()]) else {
             continue;
         };
         entries.push(SpofEntry {
