@@ -11,7 +11,8 @@
 //!
 //! `BLAST_BENCH_SIZES=10000,100000,1000000` picks the sizes (default 10k and 100k),
 //! `BLAST_BENCH_RUNS=5` the runs per figure, `BLAST_BENCH_SHAPE=flat` the
-//! generator's second shape (that of `../shared/bench/gen_topology.py`), and
+//! generator's second shape (that of `../shared/bench/gen_topology.py`) or
+//! `chain` (a chain of hard dependencies, where naive `spof` is quadratic), and
 //! `BLAST_BENCH_DYNAMICS=1` topologies with surges and failover, for which a
 //! third table compares propagation with and without load dynamics, and
 //! the recovery analysis with propagation.
@@ -21,7 +22,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use blast_radius::analysis::cuts::{self, Target};
-use blast_radius::analysis::spof;
+use blast_radius::analysis::{diff, spof};
 use blast_radius::engine::{self, Propagator, State};
 use blast_radius::input::read::parse_yaml;
 use blast_radius::limits::Limits;
@@ -72,6 +73,17 @@ fn peak_rss_of_check(path: &Path) -> u64 {
     assert_eq!(waited, pid, "wait4 failed");
     // Linux reports ru_maxrss in KiB.
     usage.ru_maxrss as u64 * 1024
+}
+
+/// `text` with the first declared `load: N` raised by one.
+fn one_load_raised(text: &str) -> String {
+    let Some(at) = text.find("load: ") else {
+        return text.to_string();
+    };
+    let start = at + "load: ".len();
+    let end = start + text[start..].bytes().take_while(u8::is_ascii_digit).count();
+    let load: u64 = text[start..end].parse().unwrap_or(0);
+    format!("{}{}{}", &text[..start], load + 1, &text[end..])
 }
 
 fn generator() -> PathBuf {
@@ -226,6 +238,14 @@ fn main() {
 
         // Analyses, against brute force: one full propagation per failure set.
         let spof_time = time(runs, || spof::spof(&topology, |_, _| {}).len());
+        // `diff` against the same file with one declared load raised: what a
+        // small topology change costs to gate.
+        let changed = topology_from_str(&one_load_raised(&text), &path, limits).expect("load changed");
+        let diff_time = time(runs, || {
+            diff::diff(&topology, &changed, Some(blast_radius::Status::Down), |_, _| {})
+                .customers
+                .len()
+        });
         let full_fail = |set: &[ComponentIdx]| {
             let mut state = State::new(&topology);
             let ops: Vec<String> = set
@@ -262,10 +282,11 @@ fn main() {
         // aside): every single and every pair.
         let brute_cuts = per_check * (cone + cone * cone.saturating_sub(1) / 2) as u32;
         analyses.push(format!(
-            "| {n} | {:.2} s | {:.0} s (est.) | {:.0}x | {cone} | {:.3} s ({} sets) | {:.3} s ({} sets) | {:.0} s (est.) |",
+            "| {n} | {:.2} s | {:.0} s (est.) | {:.0}x | {:.2} s | {cone} | {:.3} s ({} sets) | {:.3} s ({} sets) | {:.0} s (est.) |",
             spof_time.as_secs_f64(),
             brute_spof.as_secs_f64(),
             brute_spof.as_secs_f64() / spof_time.as_secs_f64(),
+            diff_time.as_secs_f64(),
             cuts_times[0].as_secs_f64(),
             found[0],
             cuts_times[1].as_secs_f64(),
@@ -275,9 +296,9 @@ fn main() {
     }
     println!();
     println!(
-        "| components | spof | brute-force spof | speed-up | cone of one app | cuts --max-size 2 | cuts --max-size 3 | brute-force cuts, K = 2 |"
+        "| components | spof | brute-force spof | speed-up | diff (one load changed) | cone of one app | cuts --max-size 2 | cuts --max-size 3 | brute-force cuts, K = 2 |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for line in analyses {
         println!("{line}");
     }

@@ -32,7 +32,7 @@ use std::io::{self, Write};
 use std::process::exit;
 
 const USAGE: &str = concat!(
-    "usage: gen_topology --components N [--seed S] [--regions R] [--dynamics] [--shape tiered|flat]\n",
+    "usage: gen_topology --components N [--seed S] [--regions R] [--dynamics] [--shape tiered|flat|chain]\n",
     "\n",
     "Writes a synthetic blast-radius topology (format v1) with N components to stdout.\n",
     "  --components N  total components incl. customer apps (N >= 50 per region)\n",
@@ -40,9 +40,11 @@ const USAGE: &str = concat!(
     "  --regions R     number of regions, 1..=1000 (default N/50000 rounded up, 1..=20)\n",
     "  --dynamics      add load dynamics: retries on the bridges and on 10% of services,\n",
     "                  recovery surges from 5% of services, failover on 30% of load balancers\n",
-    "  --shape S       `tiered` (default, described above) or `flat`: the shape of the\n",
+    "  --shape S       `tiered` (default, described above), `flat`: the shape of the\n",
     "                  second generator in ../shared/bench (24 regions at most, flow-style\n",
-    "                  entries, 10% services, 20% load balancers, the rest apps)",
+    "                  entries, 10% services, 20% load balancers, the rest apps), or\n",
+    "                  `chain`: c0 <- c1 <- ... each hard on the one before, one app on\n",
+    "                  the last (the worst case for `spof` done naively: quadratic)",
 );
 
 /// Service families: each gets a control plane and a state store per region.
@@ -72,6 +74,7 @@ struct Args {
     regions: Option<usize>,
     dynamics: bool,
     flat: bool,
+    chain: bool,
 }
 
 fn parse_num<T: std::str::FromStr>(flag: &str, value: Option<String>) -> T {
@@ -91,6 +94,7 @@ fn parse_args() -> Args {
     let mut regions = None;
     let mut dynamics = false;
     let mut flat = false;
+    let mut chain = false;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -104,9 +108,10 @@ fn parse_args() -> Args {
             "--regions" | "-r" => regions = Some(parse_num::<usize>(&flag, value())),
             "--dynamics" => dynamics = true,
             "--shape" => match value().as_deref() {
-                Some("tiered") => flat = false,
-                Some("flat") => flat = true,
-                _ => usage_error("--shape is `tiered` or `flat`"),
+                Some("tiered") => (flat, chain) = (false, false),
+                Some("flat") => (flat, chain) = (true, false),
+                Some("chain") => (flat, chain) = (false, true),
+                _ => usage_error("--shape is `tiered`, `flat` or `chain`"),
             },
             "--help" | "-h" => {
                 // Ignore a closed pipe (`--help | head -1`).
@@ -128,6 +133,7 @@ fn parse_args() -> Args {
         regions,
         dynamics,
         flat,
+        chain,
     }
 }
 
@@ -773,6 +779,11 @@ fn main() {
         out.flush();
         return;
     }
+    if args.chain {
+        write_chain(&mut out, &args);
+        out.flush();
+        return;
+    }
     let p = plan(&args);
     let mut rng = Rng(args.seed);
     write_header(&mut out, &args, &p);
@@ -783,6 +794,30 @@ fn main() {
     write_customers(&mut out, &mut rng, &p);
     write_scenarios(&mut out);
     out.flush();
+}
+
+/// `--shape chain`: one region, `c0 <- c1 <- ... <- c(N-2)`, each hard on
+/// the one before, and one customer app on the last. Failing `ci` takes
+/// down everything after it, so the blast radii add up to N^2/2.
+fn write_chain(out: &mut Out, args: &Args) {
+    let n = args.components.max(2);
+    out.s("version: 1\nname: generated ")
+        .n(n)
+        .s(" components (chain shape)\n");
+    out.s("regions:\n  - id: r0\n    zones: [r0-z0, r0-z1, r0-z2]\nservices:\n");
+    out.s("  - {id: c0, region: r0, capacity: 10, load: 5}\n");
+    for i in 1..n - 1 {
+        out.s("  - {id: c")
+            .n(i)
+            .s(", region: r0, capacity: 10, load: 5, depends_on: [c");
+        out.n(i - 1).s("]}\n");
+        out.maybe_flush();
+    }
+    out.s("customers:\n  - id: k\n    apps:\n      - {id: k.app, depends_on: [c")
+        .n(n - 2)
+        .s("]}\n");
+    out.s("scenarios:\n  fail-zone:\n    description: Lose availability zone r0-z0\n");
+    out.s("    steps: [{fail_zone: {zone: r0-z0}}]\n");
 }
 
 /// The shape of `../shared/bench/gen_topology.py` (ported; its own random

@@ -28,12 +28,15 @@ def run(command: str) -> str:
 
 
 def prepare() -> None:
-    """Files the README's examples read: the edited quickstart for `blast
+    """Files the README's examples read: the edited quickstarts for `blast
     diff`, and the us-east-1 model without its load dynamics."""
     with open(os.path.join(ROOT, "topologies", "quickstart.yaml")) as f:
         text = f.read()
     with open("/tmp/quickstart-new.yaml", "w") as f:
         f.write(text.replace("quorum: 2, of: [db.replica-a", "quorum: 3, of: [db.replica-a", 1))
+    with open("/tmp/quickstart-pinned.yaml", "w") as f:
+        shop = "    name: Public shop load balancer\n"
+        f.write(text.replace(shop, shop + "    zones: [demo-1a]\n", 1))
     with open(os.path.join(ROOT, "topologies", "us-east-1.yaml")) as f:
         lines = f.read().splitlines()
     first_order = [l for l in lines if not l.lstrip().startswith(("surges:", "failover:"))]

@@ -26,7 +26,8 @@ fn ranking(topology: &str) -> Vec<Value> {
 #[test]
 fn spof_ranks_the_main_network_first_and_the_s3_index_high() {
     let ranking = ranking(US_EAST_1);
-    assert_eq!(ranking.len(), 112, "--top 0 lists every component");
+    // 81 components that are not customer apps, 6 zones, 2 regions.
+    assert_eq!(ranking.len(), 89, "--top 0 lists every component, zone and region");
     assert_eq!(ranking[0]["id"], "net.main");
     let rank_of = |id: &str| ranking.iter().position(|r| r["id"] == id).expect("ranked") + 1;
     assert!(rank_of("s3.index") <= 30, "s3.index ranks {}", rank_of("s3.index"));
@@ -64,7 +65,10 @@ fn spof_is_ranked_by_weight_down_then_degraded_then_id() {
 fn spof_equals_check_fail_for_each_component_of_the_quickstart() {
     for entry in ranking(QUICKSTART) {
         let id = entry["id"].as_str().unwrap();
-        let op = format!("fail {id}");
+        let op = match entry["unit"].as_str().unwrap() {
+            "component" => format!("fail {id}"),
+            unit => format!("fail-{unit} {id}"),
+        };
         let (_, stdout, _) = blast(&["check", QUICKSTART, "--op", &op, "--format", "json"]);
         let check: Value = serde_json::from_str(&stdout).expect("json");
         assert_eq!(entry["customers"], check["summary"]["customers"], "{id}");
@@ -77,7 +81,7 @@ fn spof_top_limits_the_table() {
     let (code, stdout, _) = blast(&["spof", US_EAST_1, "--top", "3"]);
     assert_eq!(code, 0);
     assert!(
-        stdout.starts_with("Single points of failure: top 3 of 112 components"),
+        stdout.starts_with("Single points of failure: top 3 of 89 (81 components, 6 zones, 2 regions)"),
         "{stdout}"
     );
     assert_eq!(
@@ -487,4 +491,219 @@ fn cuts_of_a_wide_quorum_stop_at_max_sets_and_say_so_in_every_format() {
     ]);
     assert_eq!(view["truncated"], false);
     assert_eq!(view["found"], 1);
+}
+
+#[test]
+fn spof_ranks_zones_and_regions_and_leaves_apps_out_unless_asked() {
+    let ranking = ranking(QUICKSTART);
+    let units = |unit: &str| -> Vec<String> {
+        ranking
+            .iter()
+            .filter(|r| r["unit"] == unit)
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        units("zone"),
+        ["demo-1a", "demo-1b", "demo-1c"].map(String::from).to_vec()
+    );
+    assert_eq!(units("region"), vec!["demo-1".to_string()]);
+    let region = ranking.iter().find(|r| r["unit"] == "region").unwrap();
+    assert_eq!(region["kind"], "region");
+    assert_eq!(region["customers"]["down"], 2, "{region}");
+    assert!(
+        !units("component")
+            .iter()
+            .any(|id| id.starts_with("acme.") || id.starts_with("globex.")),
+        "apps are not ranked by default: {:?}",
+        units("component")
+    );
+    let view = json(&["spof", QUICKSTART, "--top", "0", "--include-apps", "--format", "json"]);
+    let ids: Vec<&str> = view["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"acme.shop") && ids.contains(&"globex.reports"), "{ids:?}");
+    assert_eq!(
+        view["components"],
+        ranking.iter().filter(|r| r["unit"] == "component").count() + 3
+    );
+    let (code, table, _) = blast(&["spof", QUICKSTART, "--top", "0"]);
+    assert_eq!(code, 0);
+    assert!(
+        table.contains("region demo-1 ") && table.contains("zone demo-1a "),
+        "{table}"
+    );
+}
+
+#[test]
+fn diff_fails_when_a_load_balancer_is_pinned_to_one_zone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new = edited(
+        dir.path(),
+        QUICKSTART,
+        "  - id: lb.shop\n    name: Public shop load balancer\n    region: demo-1\n",
+        "  - id: lb.shop\n    name: Public shop load balancer\n    region: demo-1\n    zones: [demo-1a]\n",
+    );
+    let (code, stdout, _) = blast(&["diff", QUICKSTART, &new, "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let view: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(view["verdict"], "fail");
+    let acme = view["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "acme")
+        .expect("acme changed");
+    assert_eq!(acme["spof_gained"], serde_json::json!(["zone demo-1a"]));
+    assert_eq!(
+        view["components"]["changed"],
+        serde_json::json!([{"id": "lb.shop", "fields": ["zones"]}])
+    );
+    let (code, table, _) = blast(&["diff", QUICKSTART, &new]);
+    assert_eq!(code, 1);
+    assert!(
+        table.starts_with("FAIL: 1 customer gained a single point of failure"),
+        "{table}"
+    );
+}
+
+#[test]
+fn diff_reports_each_changed_field_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new = edited(
+        dir.path(),
+        QUICKSTART,
+        "    depends_on: [net.core, api]\n    capacity: 4\n    load: 2\n",
+        "    depends_on: [net.core]\n    capacity: 5\n    load: 3\n",
+    );
+    let view: Value = serde_json::from_str(&blast(&["diff", QUICKSTART, &new, "--format", "json"]).1).expect("json");
+    assert_eq!(
+        view["components"]["changed"],
+        serde_json::json!([{"id": "lb.partner", "fields": ["capacity", "depends_on", "load"]}])
+    );
+}
+
+#[test]
+fn diff_fails_when_the_new_topology_fails_before_any_operation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new = edited(
+        dir.path(),
+        QUICKSTART,
+        "    capacity: 12               # requests/s, thousands\n    load: 6\n",
+        "    capacity: 12               # requests/s, thousands\n    load: 30\n    collapse_at: 2\n",
+    );
+    let (code, stdout, _) = blast(&["diff", QUICKSTART, &new, "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let view: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(view["verdict"], "fail");
+    assert_eq!(
+        view["baseline_failures"],
+        serde_json::json!([{"id": "acme", "status": "down"}])
+    );
+    assert!(
+        !view["customers"].as_array().unwrap().iter().any(|c| c["id"] == "acme"),
+        "acme's single points of failure are not reported as lost: {}",
+        view["customers"]
+    );
+    let (code, table, _) = blast(&["diff", QUICKSTART, &new]);
+    assert_eq!(code, 1);
+    assert!(table.starts_with("FAIL: "), "{table}");
+    assert!(
+        table.contains("Customers not ok before any operation in NEW (at down or worse): acme (down)"),
+        "{table}"
+    );
+    // `--fail-on never` counts nothing against the gate.
+    assert_eq!(blast(&["diff", QUICKSTART, &new, "--fail-on", "never"]).0, 0);
+}
+
+/// A zone failure shrinks a failover target, so the active failover's load
+/// splits again: `t2` takes more and is degraded, as `check` finds.
+#[test]
+fn spof_zone_rows_split_active_failovers_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("failover.yaml");
+    std::fs::write(
+        &path,
+        "version: 1\nregions:\n  - id: r\n    zones: [z1, z2, z3]\nservices:\n\
+         \x20 - {id: f, capacity: 10, load: 20, collapse_at: 1.5, failover: {to: 't?'}}\n\
+         \x20 - {id: t1, zones: [z1, z2], capacity: 10}\n\
+         \x20 - {id: t2, zones: [z3], capacity: 12}\n\
+         customers:\n  - id: k\n    apps:\n      - {id: k.app, depends_on: [t2]}\n",
+    )
+    .expect("write");
+    let path = path.to_str().expect("utf-8 path");
+    let view = json(&["spof", path, "--top", "0", "--format", "json"]);
+    for row in view["ranking"].as_array().unwrap() {
+        let id = row["id"].as_str().unwrap();
+        let op = match row["unit"].as_str().unwrap() {
+            "component" => format!("fail {id}"),
+            unit => format!("fail-{unit} {id}"),
+        };
+        let (_, stdout, _) = blast(&["check", path, "--op", &op, "--format", "json"]);
+        let check: Value = serde_json::from_str(&stdout).expect("json");
+        assert_eq!(row["customers"], check["summary"]["customers"], "{op}");
+        assert_eq!(row["services"], check["summary"]["services"], "{op}");
+    }
+    let z1 = view["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "z1")
+        .unwrap();
+    assert_eq!(z1["customers"]["degraded"], 1, "{z1}");
+}
+
+/// Each move `diff` reports is where `spof` ranks the unit in each file,
+/// with its weight down there; with a customer down at baseline in NEW,
+/// failures that reach no change are shifted by NEW's baseline, not measured.
+#[test]
+fn diff_moves_agree_with_spof_on_each_file() {
+    // Without load dynamics, so that `diff` measures only what can differ.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(QUICKSTART)).expect("read");
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("    surges:") && !l.starts_with("    failover:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let old = dir.path().join("old.yaml");
+    std::fs::write(&old, &text).expect("write");
+    let old = old.to_str().expect("utf-8 path");
+    let new = edited(
+        dir.path(),
+        old,
+        "    capacity: 12               # requests/s, thousands\n    load: 6\n",
+        "    capacity: 12               # requests/s, thousands\n    load: 30\n    collapse_at: 2\n",
+    );
+    let view: Value = serde_json::from_str(&blast(&["diff", old, &new, "--format", "json"]).1).expect("json");
+    let moves = view["spof_moves"].as_array().unwrap();
+    assert!(moves.iter().any(|m| m["id"] == "worker"), "{moves:?}");
+    let (before, after) = (ranking(old), ranking(&new));
+    let find = |rows: &[Value], label: &str| -> (usize, Value) {
+        let (i, row) = rows
+            .iter()
+            .enumerate()
+            .find(|(_, r)| match r["unit"].as_str().unwrap() {
+                "component" => r["id"] == label,
+                unit => format!("{unit} {}", r["id"].as_str().unwrap()) == label,
+            })
+            .unwrap_or_else(|| panic!("{label} ranked"));
+        (i + 1, row["customers"]["down_weight"].clone())
+    };
+    for m in moves {
+        let label = m["id"].as_str().unwrap();
+        assert_eq!(
+            find(&before, label),
+            (m["old_rank"].as_u64().unwrap() as usize, m["old_weight_down"].clone()),
+            "{m}"
+        );
+        assert_eq!(
+            find(&after, label),
+            (m["new_rank"].as_u64().unwrap() as usize, m["new_weight_down"].clone()),
+            "{m}"
+        );
+    }
 }

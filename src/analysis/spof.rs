@@ -1,50 +1,470 @@
-//! `blast spof`: what each component's failure alone takes down.
+//! `blast spof`: what each component's, zone's and region's failure alone
+//! takes down.
 //!
-//! The result for X equals `blast check --op 'fail X'`; it is computed on an
-//! [`Overlay`], so each component costs what its failure changes, not a full
-//! propagation.
+//! The result for a component X equals `blast check --op 'fail X'`, for a
+//! zone Z `blast check --op 'fail-zone Z'`, for a region R `blast check --op
+//! 'fail-region R'`. Each is computed on an [`Overlay`], so each unit costs
+//! what its failure changes, not a full propagation; a component's failure
+//! is measured on top of a smaller failure it contains, so it costs only
+//! what it adds (see `component_impacts`).
 
-use crate::analysis::{Impact, ImpactCounter};
+use crate::analysis::Impact;
 use crate::engine::overlay::Overlay;
-use crate::model::{ComponentIdx, Topology};
+use crate::engine::propagate::{Mark, evaluate_group};
+use crate::model::{ComponentIdx, CustomerIdx, GroupIdx, RegionIdx, Section, Topology, ZoneIdx};
+use crate::number::Exact;
+use crate::report::Counts;
 use crate::status::Status;
+
+/// What fails: a component, a whole zone or a whole region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Unit {
+    Component(ComponentIdx),
+    Zone(ZoneIdx),
+    Region(RegionIdx),
+}
+
+impl Unit {
+    /// The unit's id in the topology file.
+    pub fn id(self, topology: &Topology) -> &str {
+        match self {
+            Unit::Component(c) => &topology.component(c).id,
+            Unit::Zone(z) => &topology.zone(z).id,
+            Unit::Region(r) => &topology.region(r).id,
+        }
+    }
+
+    /// `component`, `zone` or `region`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Unit::Component(_) => "component",
+            Unit::Zone(_) => "zone",
+            Unit::Region(_) => "region",
+        }
+    }
+
+    /// The id as a reader names it: a component's bare id, `zone Z`,
+    /// `region R` (ids of zones need not differ from component ids).
+    pub fn label(self, topology: &Topology) -> String {
+        match self {
+            Unit::Component(_) => self.id(topology).to_string(),
+            _ => format!("{} {}", self.kind(), self.id(topology)),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpofEntry {
-    pub component: ComponentIdx,
+    pub unit: Unit,
     pub impact: Impact,
 }
 
-/// Every component, ranked: customer weight down, then weight degraded, then id.
-pub fn spof(topology: &Topology, progress: impl FnMut(usize, usize)) -> Vec<SpofEntry> {
-    spof_with_threshold(topology, Status::Down, progress)
+/// What `spof` ranks and counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Rank customer apps too (each takes at least its own customer down,
+    /// which says nothing about redundancy, so they are left out by default).
+    pub include_apps: bool,
+    /// The status at which a customer counts in `hit_customers`.
+    pub threshold: Status,
 }
 
-/// As [`spof`], with `hit_customers` counting customers brought to `threshold`.
-pub fn spof_with_threshold(
-    topology: &Topology,
-    threshold: Status,
-    mut progress: impl FnMut(usize, usize),
-) -> Vec<SpofEntry> {
-    let mut overlay = Overlay::new(topology);
-    let mut counter = ImpactCounter::new(&overlay, threshold);
-    let total = topology.components().len();
-    let mut entries = Vec::with_capacity(total);
-    for c in topology.component_indices() {
-        overlay.fail(&[c]);
-        entries.push(SpofEntry {
-            component: c,
-            impact: counter.measure(&overlay),
-        });
-        overlay.reset();
-        if c.index() % 1024 == 0 {
-            progress(c.index(), total);
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            include_apps: false,
+            threshold: Status::Down,
         }
     }
+}
+
+/// Every component that is not an app, every zone and every region,
+/// ranked: customer weight down, then weight degraded, then id.
+pub fn spof(topology: &Topology, progress: impl FnMut(usize, usize)) -> Vec<SpofEntry> {
+    spof_with(topology, &Options::default(), progress)
+}
+
+/// As [`spof`], with the units and threshold `options` give.
+pub fn spof_with(topology: &Topology, options: &Options, progress: impl FnMut(usize, usize)) -> Vec<SpofEntry> {
+    let wanted: Vec<bool> = topology
+        .components()
+        .iter()
+        .map(|c| options.include_apps || c.customer.is_none())
+        .collect();
+    let selection = Selection {
+        lists: vec![true; wanted.len()],
+        wanted,
+    };
+    let mut entries = spof_selected(topology, options.threshold, &selection, progress).entries;
     rank(topology, &mut entries);
     entries
 }
 
+/// Which components [`spof_selected`] measures, and which of those keep
+/// their lists of customers (the others' are left empty, to save memory).
+pub(crate) struct Selection {
+    pub wanted: Vec<bool>,
+    pub lists: Vec<bool>,
+}
+
+/// What [`spof_selected`] found, with the baseline it counted from.
+pub(crate) struct Selected {
+    /// The wanted components, then every zone, then every region; unranked.
+    pub entries: Vec<SpofEntry>,
+    pub customers: Counts,
+    pub services: Counts,
+    /// Each customer's status with no operation.
+    pub customer_status: Vec<Status>,
+}
+
+/// The impact of each wanted component, zone and region.
+pub(crate) fn spof_selected(
+    topology: &Topology,
+    threshold: Status,
+    selection: &Selection,
+    mut progress: impl FnMut(usize, usize),
+) -> Selected {
+    let mut overlay = Overlay::new(topology);
+    let mut counter = Counter::new(&overlay, threshold);
+    let total = selection.wanted.iter().filter(|w| **w).count();
+    let impacts = component_impacts(&mut overlay, &mut counter, selection, |done| progress(done, total));
+    let placed = placed_by_zone(topology);
+    let mut entries: Vec<SpofEntry> = impacts
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, impact)| {
+            impact.map(|impact| SpofEntry {
+                unit: Unit::Component(ComponentIdx::new(i)),
+                impact,
+            })
+        })
+        .collect();
+    for z in topology.zone_indices() {
+        let impact = zone_impact(&mut overlay, &mut counter, &[z], &placed);
+        entries.push(SpofEntry {
+            unit: Unit::Zone(z),
+            impact,
+        });
+    }
+    for r in topology.region_indices() {
+        let impact = zone_impact(&mut overlay, &mut counter, &topology.region(r).zones, &placed);
+        entries.push(SpofEntry {
+            unit: Unit::Region(r),
+            impact,
+        });
+    }
+    Selected {
+        entries,
+        customers: counter.customers,
+        services: counter.services,
+        customer_status: counter.customer_status,
+    }
+}
+
+/// What failing `zones` (a zone or a region's) does, from the baseline.
+fn zone_impact(
+    overlay: &mut Overlay,
+    counter: &mut Counter,
+    zones: &[ZoneIdx],
+    placed: &[Vec<ComponentIdx>],
+) -> Impact {
+    let level = counter.level(overlay);
+    overlay.fail_zones(zones, &placed_in(placed, zones));
+    let impact = counter.advance(overlay, &level, true);
+    counter.rollback(overlay, level);
+    impact
+}
+
+/// Every component's impact, each failure measured on top of a smaller
+/// one it contains. When X's failure alone takes its dependent P down,
+/// failing X ends where failing X on top of P's failure does (statuses
+/// only rise, and P's failure lies below X's), so X costs only what it
+/// adds to P's: a forest of such "parents" is walked depth first, each
+/// query nested on its parent's. A chain of hard dependencies costs its
+/// length, not its square.
+fn component_impacts(
+    overlay: &mut Overlay,
+    counter: &mut Counter,
+    selection: &Selection,
+    mut progress: impl FnMut(usize),
+) -> Vec<Option<Impact>> {
+    let topology = overlay.topology();
+    let n = topology.components().len();
+    let wanted = |c: ComponentIdx| selection.wanted.get(c.index()).copied().unwrap_or(false);
+    let lists = |c: ComponentIdx| selection.lists.get(c.index()).copied().unwrap_or(false);
+    let children: Vec<Vec<ComponentIdx>> = children(topology, overlay.baseline_statuses())
+        .into_iter()
+        .map(|mut list| {
+            list.retain(|c| wanted(*c));
+            list
+        })
+        .collect();
+    // Nested under a wanted parent, or measured from the baseline.
+    let mut nested = vec![false; n];
+    for (p, list) in children.iter().enumerate() {
+        if wanted(ComponentIdx::new(p)) {
+            list.iter().for_each(|c| nested[c.index()] = true);
+        }
+    }
+    let mut impacts: Vec<Option<Impact>> = vec![None; n];
+    let mut done = 0;
+    for root in topology
+        .component_indices()
+        .filter(|c| wanted(*c) && !nested[c.index()])
+    {
+        // (component, its next child, the level below its failure)
+        let mut stack = vec![(root, 0, counter.level(overlay))];
+        overlay.fail(&[root]);
+        impacts[root.index()] = Some(counter.advance(overlay, &stack[0].2, lists(root)));
+        done += 1;
+        while let Some((c, next, _)) = stack.last_mut() {
+            let Some(&child) = children[c.index()].get(*next) else {
+                if let Some((_, _, level)) = stack.pop() {
+                    counter.rollback(overlay, level);
+                }
+                continue;
+            };
+            *next += 1;
+            let level = counter.level(overlay);
+            overlay.fail(&[child]);
+            impacts[child.index()] = Some(counter.advance(overlay, &level, lists(child)));
+            stack.push((child, 0, level));
+            done += 1;
+            if done % 1024 == 0 {
+                progress(done);
+            }
+        }
+    }
+    impacts
+}
+
+/// Per component, the components whose parent it is (see
+/// [`component_impacts`]): X's parent is the dependent P that X's failure
+/// alone takes down through one entry (its other members as at baseline)
+/// whose own failure takes the most down, estimated by adding up what
+/// each such dependent's takes down (shared parts counted twice: only the
+/// choice depends on it, never a result).
+/// Parents lie strictly downstream: a component in a dependency cycle has
+/// none, so the forest has no loop.
+fn children(topology: &Topology, baseline: &[Status]) -> Vec<Vec<ComponentIdx>> {
+    let n = topology.components().len();
+    let mut size = vec![1u64; n];
+    let mut parent: Vec<Option<ComponentIdx>> = vec![None; n];
+    // Kosaraju's order is reverse topological along member -> dependent
+    // edges: every dependent's size is known before its members'.
+    // (iterative: a chain of a million dependencies must not exhaust the stack).
+    for scc in petgraph::algo::kosaraju_scc(&topology.graph) {
+        if scc.len() > 1 {
+            continue;
+        }
+        let x = ComponentIdx::new(scc[0].index());
+        let takes_down = |g: GroupIdx| {
+            evaluate_group(topology, g, |m| if m == x { Status::Down } else { baseline[m.index()] }) == Status::Down
+        };
+        let mut best: Option<ComponentIdx> = None;
+        for p in topology
+            .dependents_of(x)
+            .filter(|g| takes_down(*g))
+            .map(|g| topology.group(g).dependent)
+        {
+            size[x.index()] = size[x.index()].saturating_add(size[p.index()]);
+            if best.is_none_or(|b| (size[p.index()], std::cmp::Reverse(p)) > (size[b.index()], std::cmp::Reverse(b))) {
+                best = Some(p);
+            }
+        }
+        parent[x.index()] = best;
+    }
+    let mut children = vec![Vec::new(); n];
+    for x in topology.component_indices() {
+        if let Some(p) = parent[x.index()] {
+            children[p.index()].push(x);
+        }
+    }
+    children
+}
+
+/// Customer and service counts for the overlay's current statuses, level
+/// by level: each level is a query on top of the one below, and its counts
+/// are those below plus what it changed.
+struct Counter {
+    threshold: Status,
+    /// Per component: its customer (apps), or `None` for a service; kept
+    /// apart from the topology's records, which are large and cold.
+    customer_of: Vec<Option<CustomerIdx>>,
+    /// Customer `k`'s apps are `apps[app_start[k]..app_start[k + 1]]`.
+    app_start: Vec<u32>,
+    apps: Vec<ComponentIdx>,
+    weight: Vec<Exact>,
+    customers: Counts,
+    services: Counts,
+    customer_status: Vec<Status>,
+    /// Customers down now, and customers brought to the threshold (better
+    /// at baseline), in the order they got there.
+    down: Vec<CustomerIdx>,
+    hit: Vec<CustomerIdx>,
+    /// Customer statuses to restore, newest last.
+    undo: Vec<(CustomerIdx, Status)>,
+    dirty_mark: Vec<bool>,
+}
+
+/// Where a [`Counter`] and its overlay stood before a query.
+struct Level {
+    mark: Mark,
+    customers: Counts,
+    services: Counts,
+    down: usize,
+    hit: usize,
+    undo: usize,
+}
+
+impl Counter {
+    fn new(overlay: &Overlay, threshold: Status) -> Self {
+        let topology = overlay.topology();
+        let mut customers = Counts::default();
+        let mut services = Counts::default();
+        let mut customer_status = Vec::with_capacity(topology.customers().len());
+        for customer in topology.customers() {
+            let status = customer
+                .apps
+                .iter()
+                .map(|a| overlay.baseline(*a))
+                .max()
+                .unwrap_or_default();
+            customers.add(status, &customer.weight);
+            customer_status.push(status);
+        }
+        for c in topology.component_indices() {
+            if topology.component(c).section != Section::App {
+                services.add(overlay.baseline(c), &Exact::ZERO);
+            }
+        }
+        let down = topology
+            .customer_indices()
+            .filter(|k| customer_status[k.index()] == Status::Down)
+            .collect();
+        let mut app_start = vec![0];
+        let mut apps = Vec::new();
+        for customer in topology.customers() {
+            apps.extend_from_slice(&customer.apps);
+            app_start.push(apps.len() as u32);
+        }
+        Counter {
+            threshold,
+            customer_of: topology.components().iter().map(|c| c.customer).collect(),
+            app_start,
+            apps,
+            weight: topology.customers().iter().map(|k| k.weight.clone()).collect(),
+            customers,
+            services,
+            customer_status,
+            down,
+            hit: Vec::new(),
+            undo: Vec::new(),
+            dirty_mark: vec![false; topology.customers().len()],
+        }
+    }
+
+    fn level(&self, overlay: &Overlay) -> Level {
+        Level {
+            mark: overlay.checkpoint(),
+            customers: self.customers.clone(),
+            services: self.services.clone(),
+            down: self.down.len(),
+            hit: self.hit.len(),
+            undo: self.undo.len(),
+        }
+    }
+
+    /// Takes in what the overlay changed since `level`, and returns the
+    /// counts `check` would report for the current statuses, with the
+    /// lists of customers if `lists`.
+    fn advance(&mut self, overlay: &mut Overlay, level: &Level, lists: bool) -> Impact {
+        let mut dirty = Vec::new();
+        for (c, old) in overlay.changed_since(level.mark) {
+            match self.customer_of[c.index()] {
+                Some(k) if !self.dirty_mark[k.index()] => {
+                    self.dirty_mark[k.index()] = true;
+                    dirty.push(k);
+                }
+                Some(_) => {}
+                None => {
+                    self.services.remove(old, &Exact::ZERO);
+                    self.services.add(overlay.status(c), &Exact::ZERO);
+                }
+            }
+        }
+        for k in dirty {
+            let i = k.index();
+            self.dirty_mark[i] = false;
+            let before = self.customer_status[i];
+            let apps = &self.apps[self.app_start[i] as usize..self.app_start[i + 1] as usize];
+            let now = apps.iter().map(|a| overlay.status(*a)).max().unwrap_or_default();
+            if now == before {
+                continue;
+            }
+            self.customers.remove(before, &self.weight[i]);
+            self.customers.add(now, &self.weight[i]);
+            self.undo.push((k, before));
+            self.customer_status[i] = now;
+            if now == Status::Down {
+                self.down.push(k);
+            }
+            if now >= self.threshold && before < self.threshold {
+                self.hit.push(k);
+            }
+        }
+        let sorted = |list: &[CustomerIdx]| {
+            let mut list = if lists { list.to_vec() } else { Vec::new() };
+            list.sort_unstable();
+            list
+        };
+        Impact {
+            customers: self.customers.clone(),
+            services: self.services.clone(),
+            down_customers: sorted(&self.down),
+            hit_customers: sorted(&self.hit),
+        }
+    }
+
+    /// Back to `level`, the overlay too.
+    fn rollback(&mut self, overlay: &mut Overlay, level: Level) {
+        overlay.rollback(level.mark);
+        while self.undo.len() > level.undo {
+            if let Some((k, status)) = self.undo.pop() {
+                self.customer_status[k.index()] = status;
+            }
+        }
+        self.customers = level.customers;
+        self.services = level.services;
+        self.down.truncate(level.down);
+        self.hit.truncate(level.hit);
+    }
+}
+
+/// Per zone, the components with a placement in it, in index order.
+fn placed_by_zone(topology: &Topology) -> Vec<Vec<ComponentIdx>> {
+    let mut placed = vec![Vec::new(); topology.zones().len()];
+    for c in topology.component_indices() {
+        for p in topology.placements_of(c) {
+            if let Some(z) = p.zone {
+                placed[z.index()].push(c);
+            }
+        }
+    }
+    placed
+}
+
+/// The components placed in any of `zones`, each once, in index order: what
+/// a `fail-zone`/`fail-region` step matches.
+fn placed_in(placed: &[Vec<ComponentIdx>], zones: &[ZoneIdx]) -> Vec<ComponentIdx> {
+    let mut out: Vec<ComponentIdx> = zones.iter().flat_map(|z| placed[z.index()].iter().copied()).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Customer weight down, then weight degraded (both descending), then id,
+/// then the kind of unit, so that equal ids still sort one way.
 pub fn rank(topology: &Topology, entries: &mut [SpofEntry]) {
     entries.sort_by(|a, b| {
         b.impact
@@ -57,11 +477,7 @@ pub fn rank(topology: &Topology, entries: &mut [SpofEntry]) {
                     .degraded_weight
                     .cmp(&a.impact.customers.degraded_weight)
             })
-            .then_with(|| {
-                topology
-                    .component(a.component)
-                    .id
-                    .cmp(&topology.component(b.component).id)
-            })
+            .then_with(|| a.unit.id(topology).cmp(b.unit.id(topology)))
+            .then_with(|| a.unit.cmp(&b.unit))
     });
 }

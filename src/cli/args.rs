@@ -232,13 +232,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
-    /// Rank every component by what its single failure takes down
+    /// Rank every component, zone and region by what its single failure takes down
     Spof {
         /// The topology file (YAML)
         topology: PathBuf,
-        /// Show the N highest-ranked components (0: all)
+        /// Show the N highest-ranked rows (0: all)
         #[arg(long, value_name = "N", default_value_t = 20)]
         top: usize,
+        /// Rank customer apps too (each takes at least its own customer down)
+        #[arg(long)]
+        include_apps: bool,
         /// Output format
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
@@ -260,13 +263,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
-    /// How a topology change moves blast radii and redundancy; exit 1 if a customer gains a single point of failure
+    /// How a topology change moves blast radii and redundancy; exit 1 if a customer gains a single point of failure (a component, zone or region) or NEW has a customer at --fail-on before any operation
     Diff {
         /// The topology before the change
         old: PathBuf,
         /// The topology after the change
         new: PathBuf,
-        /// The status a single failure must bring a customer to, to count as its single point of failure
+        /// The status a single failure must bring a customer to, to count as its single point of failure (and that no customer of NEW may have before any operation)
         #[arg(long, value_enum, default_value_t = FailOn::Down)]
         fail_on: FailOn,
         /// Output format

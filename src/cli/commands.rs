@@ -76,7 +76,12 @@ pub(crate) fn dispatch(cli: &Cli, environment: &Environment) -> Result<Output> {
         Command::Completions { shell } => docs::completions(*shell),
         Command::Man { command, dir } => docs::man(command.as_deref(), dir.as_deref()),
         Command::Convert { file, to: _, plan } => convert(&cx, file, *plan),
-        Command::Spof { topology, top, format } => spof(&cx, topology, *top, *format),
+        Command::Spof {
+            topology,
+            top,
+            include_apps,
+            format,
+        } => spof(&cx, topology, *top, *include_apps, *format),
         Command::Cuts {
             topology,
             target,
@@ -337,10 +342,14 @@ fn analysis_output(
     }
 }
 
-fn spof(cx: &Context, path: &Path, top: usize, format: ReportFormat) -> Result<Output> {
+fn spof(cx: &Context, path: &Path, top: usize, include_apps: bool, format: ReportFormat) -> Result<Output> {
     let topology = load(cx, path, false)?;
     let bar = progress_bar(cx, "spof");
-    let entries = analysis::spof::spof(&topology, track(&bar));
+    let options = analysis::spof::Options {
+        include_apps,
+        ..analysis::spof::Options::default()
+    };
+    let entries = analysis::spof::spof_with(&topology, &options, track(&bar));
     bar.finish_and_clear();
     let view = render::analysis::spof_view(&topology, &entries, top);
     Ok(Output::stdout(
@@ -383,7 +392,7 @@ fn diff(cx: &Context, old: &Path, new: &Path, fail_on: crate::FailOn, format: Re
     let diff = analysis::diff::diff(&old, &new, fail_on.threshold(), track(&bar));
     bar.finish_and_clear();
     let view = render::analysis::diff_view(&diff, fail_on.as_str());
-    let code = u8::from(diff.gained());
+    let code = u8::from(diff.fails());
     Ok(Output::stdout(
         analysis_output(
             format,

@@ -40,8 +40,8 @@ pub(crate) fn completions(shell: clap_complete::Shell) -> Result<Output> {
 }
 
 const EXIT_STATUS: &str = "\
-0: the gate passes (validate: the topology is valid; list, spof, cuts, graph, schema, import: done; diff: no customer gained a single point of failure).
-1: the gate fails: a customer app reaches --fail-on, or any policy violation (diff: a customer gained a single point of failure).
+0: the gate passes (validate: the topology is valid; list, spof, cuts, graph, schema, import: done; diff: no customer gained a single point of failure, and none is at --fail-on in NEW before any operation).
+1: the gate fails: a customer app reaches --fail-on, or any policy violation (diff: a customer gained a single point of failure, or one is at --fail-on in NEW before any operation).
 2: bad input or usage (import --strict: any warning); the message names the file, line and column where there is one. Under --format json, github, junit or sarif the error is also written in that format.
 130: interrupted (Ctrl-C).";
 

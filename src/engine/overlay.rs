@@ -12,7 +12,7 @@
 //! loses what it holds there); the state those failures touch is forgotten
 //! on reset, so it costs the components placed in the zones.
 
-use crate::engine::propagate::Propagator;
+use crate::engine::propagate::{Mark, Propagator};
 use crate::engine::state::State;
 use crate::model::{ComponentIdx, GroupIdx, Topology, ZoneIdx};
 use crate::status::Status;
@@ -37,6 +37,7 @@ impl<'t> Overlay<'t> {
         propagator.start(&state, None);
         let baseline = propagator.statuses().to_vec();
         propagator.keep_journal();
+        propagator.compact_for_queries();
         Overlay {
             topology,
             state,
@@ -65,7 +66,7 @@ impl<'t> Overlay<'t> {
 
     /// Components the current query changed, with their baseline status.
     pub fn changed(&self) -> Vec<(ComponentIdx, Status)> {
-        self.propagator.changed()
+        self.propagator.changed().to_vec()
     }
 
     /// Whether the dependency entry `g` currently yields down.
@@ -109,8 +110,37 @@ impl<'t> Overlay<'t> {
         matched.sort_unstable();
         matched.dedup();
         self.state.fail_zones(zones, &matched, 1);
-        self.propagator.recheck(&self.state, &matched);
+        self.propagator.recondition(&self.state, &matched);
         self.touched.extend(matched);
+    }
+
+    /// Fails `zones` (one zone, or a region's zones) on top of the current
+    /// statuses, as `fail-zone`/`fail-region` does: `placed` (the components
+    /// placed in them, which that step matches) lose what they hold there.
+    /// The zone state lives only for this query; [`Overlay::reset`] undoes
+    /// the statuses it raised.
+    pub fn fail_zones(&mut self, zones: &[ZoneIdx], placed: &[ComponentIdx]) {
+        let mut state = State::new(self.topology);
+        state.fail_zones(zones, placed, 1);
+        self.propagator.recondition(&state, placed);
+    }
+
+    /// The current query's point, for a query on top of it: failing more
+    /// on top of a failure's statuses reaches the same fixpoint as failing
+    /// everything from the baseline, so queries nest.
+    pub fn checkpoint(&self) -> Mark {
+        self.propagator.mark()
+    }
+
+    /// Back to the statuses at `mark`, in time proportional to what changed since.
+    pub fn rollback(&mut self, mark: Mark) {
+        self.propagator.reset_to(mark);
+    }
+
+    /// Components whose status changed since `mark`, each once, with the
+    /// status it had then.
+    pub fn changed_since(&mut self, mark: Mark) -> Vec<(ComponentIdx, Status)> {
+        self.propagator.changed_since(mark)
     }
 
     /// Back to the baseline, in time proportional to what the query changed.

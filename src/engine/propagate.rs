@@ -145,6 +145,15 @@ pub struct Propagator<'t> {
     round: u32,
     /// When queries are undone: everything changed since the last reset.
     journal: Option<Vec<Undo>>,
+    /// When queries are undone: each component whose status changed since
+    /// the last reset, once, with its status before, and a mark per
+    /// component (a set without hashing, cleared by the reset).
+    first_changes: Vec<(ComponentIdx, Status)>,
+    changed_mark: Vec<bool>,
+    /// Scratch for [`Propagator::changed_since`], all false between calls.
+    since_mark: Vec<bool>,
+    /// For many queries (see [`Propagator::compact_for_queries`]).
+    compact: Option<Compact>,
     changes: Vec<(ComponentIdx, Status, Status)>,
     candidates: Vec<ComponentIdx>,
     dirty_loads: Vec<ComponentIdx>,
@@ -152,6 +161,41 @@ pub struct Propagator<'t> {
 }
 
 pub const NEVER: u32 = u32::MAX;
+
+/// The entries that list each component as a member, contiguous, with what
+/// propagation reads of each: queries repeated thousands of times (`spof`)
+/// spend their time walking these, and the graph's edge lists and the
+/// full entry records are scattered in memory. Built once per overlay,
+/// never for a single propagation.
+#[derive(Debug)]
+struct Compact {
+    /// Component `c`'s entries are `entries[start[c]..start[c + 1]]`.
+    start: Vec<u32>,
+    entries: Vec<(GroupIdx, ComponentIdx, Rule, u32)>,
+}
+
+impl Compact {
+    fn new(topology: &Topology) -> Self {
+        let mut start = Vec::with_capacity(topology.components().len() + 1);
+        let mut entries = Vec::with_capacity(topology.dependency_count());
+        start.push(0);
+        for c in topology.component_indices() {
+            for g in topology.dependents_of(c) {
+                let group = topology.group(g);
+                entries.push((g, group.dependent, group.rule, group.size()));
+            }
+            start.push(entries.len() as u32);
+        }
+        Compact { start, entries }
+    }
+}
+
+/// A point in a [`Propagator`]'s journal (see [`Propagator::mark`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mark {
+    journal: usize,
+    first_changes: usize,
+}
 
 impl<'t> Propagator<'t> {
     /// `dynamics: false` holds loads fixed at the base loads (plus nothing);
@@ -177,6 +221,10 @@ impl<'t> Propagator<'t> {
             reached: rounds.then(|| vec![[NEVER; 3]; n]),
             round: 0,
             journal: None,
+            first_changes: Vec::new(),
+            changed_mark: Vec::new(),
+            since_mark: Vec::new(),
+            compact: None,
             changes: Vec::new(),
             candidates: Vec::new(),
             dirty_loads: Vec::new(),
@@ -199,6 +247,15 @@ impl<'t> Propagator<'t> {
     /// From here on, every change is recorded so that [`Propagator::reset`] can undo it.
     pub fn keep_journal(&mut self) {
         self.journal = Some(Vec::new());
+        self.changed_mark = vec![false; self.topology.components().len()];
+        self.since_mark = vec![false; self.topology.components().len()];
+    }
+
+    /// Lays out the dependency entries for many queries (see `Compact`):
+    /// worth its memory for an [`crate::engine::overlay::Overlay`], not for
+    /// one propagation.
+    pub fn compact_for_queries(&mut self) {
+        self.compact = Some(Compact::new(self.topology));
     }
 
     pub fn status(&self, c: ComponentIdx) -> Status {
@@ -273,6 +330,10 @@ impl<'t> Propagator<'t> {
             if new > old {
                 if let Some(journal) = &mut self.journal {
                     journal.push(Undo::Status(d, old));
+                    if !self.changed_mark[i] {
+                        self.changed_mark[i] = true;
+                        self.first_changes.push((d, old));
+                    }
                 }
                 self.status[i] = new;
                 if let Some(reached) = &mut self.reached {
@@ -314,17 +375,36 @@ impl<'t> Propagator<'t> {
         let lost_down = old != Status::Down && new == Status::Down;
         let lost_healthy = old <= Status::AtRisk;
         let topology = self.topology;
-        for g in topology.dependents_of(x) {
-            let gi = g.index();
-            if let Some(journal) = &mut self.journal {
-                journal.push(Undo::Counters(g, self.not_down[gi], self.healthy[gi]));
+        match self.compact.take() {
+            Some(compact) => {
+                let (start, end) = (compact.start[x.index()] as usize, compact.start[x.index() + 1] as usize);
+                for &(g, dependent, rule, size) in &compact.entries[start..end] {
+                    self.count(g, lost_down, lost_healthy);
+                    let gi = g.index();
+                    self.raise_pending(dependent, group_result(rule, size, self.not_down[gi], self.healthy[gi]));
+                }
+                self.compact = Some(compact);
             }
-            self.not_down[gi] -= u32::from(lost_down);
-            self.healthy[gi] -= u32::from(lost_healthy);
-            let group = topology.group(g);
-            let result = group_result(group.rule, group.size(), self.not_down[gi], self.healthy[gi]);
-            self.raise_pending(group.dependent, result);
+            None => {
+                for g in topology.dependents_of(x) {
+                    self.count(g, lost_down, lost_healthy);
+                    let group = topology.group(g);
+                    let gi = g.index();
+                    let result = group_result(group.rule, group.size(), self.not_down[gi], self.healthy[gi]);
+                    self.raise_pending(group.dependent, result);
+                }
+            }
         }
+    }
+
+    /// A member of `g` lost being not down and/or being healthy.
+    fn count(&mut self, g: GroupIdx, lost_down: bool, lost_healthy: bool) {
+        let gi = g.index();
+        if let Some(journal) = &mut self.journal {
+            journal.push(Undo::Counters(g, self.not_down[gi], self.healthy[gi]));
+        }
+        self.not_down[gi] -= u32::from(lost_down);
+        self.healthy[gi] -= u32::from(lost_healthy);
     }
 
     /// Surges and failovers that `x` switches on, and failovers whose shares
@@ -406,20 +486,24 @@ impl<'t> Propagator<'t> {
         self.dirty_loads = loads;
     }
 
-    /// The conditions of `touched` changed in a way that can only raise
-    /// statuses (an overlay's zone failure took capacity away): raises each
-    /// to its direct status under its current load, re-shares the active
-    /// failovers onto it (shares follow the targets' capacities), and
-    /// propagates to the fixpoint.
-    pub fn recheck(&mut self, cond: &impl Conditions, touched: &[ComponentIdx]) {
-        let topology = self.topology;
-        for &c in touched {
+    /// After `cond` lowered the capacities of `changed` (a zone or region
+    /// failure on top of the current statuses): raises each to its direct
+    /// status under `cond` and, since an active failover splits its load by
+    /// its targets' current capacities, recomputes the shares of those that
+    /// send load to them, then propagates. A capacity loss only raises
+    /// direct statuses (a target's share shrinks, but less than its
+    /// capacity), so this reaches the fixpoint a full propagation would.
+    pub fn recondition(&mut self, cond: &impl Conditions, changed: &[ComponentIdx]) {
+        for &c in changed {
             if self.dynamics {
-                for &f in topology.failovers_into(c) {
-                    if self.active[f.index()] {
-                        self.dirty_failovers.push(f);
-                    }
-                }
+                let active: Vec<FailoverIdx> = self
+                    .topology
+                    .failovers_into(c)
+                    .iter()
+                    .copied()
+                    .filter(|f| self.active[f.index()])
+                    .collect();
+                self.dirty_failovers.extend(active);
             }
             let load = cond.base_load(c) + &self.extra_load(c);
             let (direct, _) = cond.direct(c, &load);
@@ -468,10 +552,27 @@ impl<'t> Propagator<'t> {
     /// Back to the statuses at [`Propagator::keep_journal`], in time
     /// proportional to what changed since.
     pub fn reset(&mut self) {
+        self.reset_to(Mark::default());
+    }
+
+    /// Where the journal stands now, to come back to with
+    /// [`Propagator::reset_to`]: queries nest, each on top of the last.
+    pub fn mark(&self) -> Mark {
+        Mark {
+            journal: self.journal.as_ref().map_or(0, Vec::len),
+            first_changes: self.first_changes.len(),
+        }
+    }
+
+    /// Back to the statuses at `mark`, in time proportional to what changed since.
+    pub fn reset_to(&mut self, mark: Mark) {
         let Some(journal) = &mut self.journal else {
             return;
         };
-        while let Some(undo) = journal.pop() {
+        while journal.len() > mark.journal {
+            let Some(undo) = journal.pop() else {
+                break;
+            };
             match undo {
                 Undo::Status(c, old) => {
                     self.status[c.index()] = old;
@@ -486,24 +587,40 @@ impl<'t> Propagator<'t> {
                 Undo::Active(f) => self.active[f.index()] = false,
             }
         }
+        let kept = mark.first_changes.min(self.first_changes.len());
+        for (c, _) in self.first_changes.drain(kept..) {
+            self.changed_mark[c.index()] = false;
+        }
         self.changes.clear();
         self.candidates.clear();
     }
 
-    /// Components whose status the current query changed (since the last
-    /// reset), each once, with the status it had before.
-    pub fn changed(&self) -> Vec<(ComponentIdx, Status)> {
+    /// Components whose status changed since `mark`, each once, with the
+    /// status it had at `mark`, in the order they first changed.
+    pub fn changed_since(&mut self, mark: Mark) -> Vec<(ComponentIdx, Status)> {
         let Some(journal) = &self.journal else {
             return Vec::new();
         };
-        // The first record of each component holds its status before the query.
-        let mut seen = std::collections::HashSet::new();
-        journal
-            .iter()
-            .filter_map(|u| match u {
-                Undo::Status(c, old) if seen.insert(*c) => Some((*c, *old)),
-                _ => None,
-            })
-            .collect()
+        // The first record of each component after the mark holds its
+        // status at the mark; `since_mark` is a set without hashing.
+        let mut out = Vec::new();
+        for undo in journal.get(mark.journal..).unwrap_or_default() {
+            if let Undo::Status(c, old) = undo
+                && !self.since_mark[c.index()]
+            {
+                self.since_mark[c.index()] = true;
+                out.push((*c, *old));
+            }
+        }
+        for (c, _) in &out {
+            self.since_mark[c.index()] = false;
+        }
+        out
+    }
+
+    /// Components whose status the current query changed (since the last
+    /// reset), each once, with the status it had before.
+    pub fn changed(&self) -> &[(ComponentIdx, Status)] {
+        &self.first_changes
     }
 }

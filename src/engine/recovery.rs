@@ -395,7 +395,7 @@ fn single_root_kinds(
         }
         alone.raise(k, root.level);
         alone.run(&declared);
-        let changed = alone.changed();
+        let changed = alone.changed().to_vec();
         budget = budget.saturating_sub(changed.len() + 1);
         for (c, _) in changed {
             let i = c.index();

@@ -5,11 +5,12 @@ use serde::Serialize;
 
 use crate::analysis::cuts::{Cuts, Limits};
 use crate::analysis::diff::Diff;
-use crate::analysis::spof::SpofEntry;
+use crate::analysis::spof::{SpofEntry, Unit};
 use crate::model::Topology;
 use crate::number::Exact;
 use crate::render::{json, markdown_table, new_table, push_table};
 use crate::report::{Counts, SCHEMA_VERSION};
+use crate::status::Status;
 use crate::text::fmt_weight;
 
 /// Table or markdown, for the analyses' row-shaped output.
@@ -44,20 +45,57 @@ fn heading(layout: Layout, text: &str) -> String {
 #[derive(Debug, Serialize)]
 pub struct SpofView {
     pub schema_version: u32,
-    /// Components ranked in all.
+    /// Components ranked in all (customer apps only with `--include-apps`).
     pub components: usize,
+    /// Zones ranked in all.
+    pub zones: usize,
+    /// Regions ranked in all.
+    pub regions: usize,
     pub ranking: Vec<SpofRow>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct SpofRow {
     pub rank: usize,
+    /// What fails: `component`, `zone` or `region`.
+    pub unit: &'static str,
     pub id: String,
+    /// The component's kind; `zone` or `region` for the others.
     pub kind: String,
+    /// The component's or zone's region; a region's own id.
     pub region: Option<String>,
     pub customers: Counts,
     pub services: Counts,
     pub customers_down: Vec<String>,
+}
+
+fn spof_row(topology: &Topology, rank: usize, entry: &SpofEntry) -> SpofRow {
+    let (kind, region) = match entry.unit {
+        Unit::Component(c) => (
+            topology.component(c).kind.to_string(),
+            topology.region_id_of(c).map(str::to_string),
+        ),
+        Unit::Zone(z) => (
+            "zone".to_string(),
+            Some(topology.region(topology.zone(z).region).id.clone()),
+        ),
+        Unit::Region(r) => ("region".to_string(), Some(topology.region(r).id.clone())),
+    };
+    SpofRow {
+        rank,
+        unit: entry.unit.kind(),
+        id: entry.unit.id(topology).to_string(),
+        kind,
+        region,
+        customers: entry.impact.customers.clone(),
+        services: entry.impact.services.clone(),
+        customers_down: entry
+            .impact
+            .down_customers
+            .iter()
+            .map(|c| topology.customer(*c).id.clone())
+            .collect(),
+    }
 }
 
 /// The top `top` entries (0: all).
@@ -67,26 +105,16 @@ pub fn spof_view(topology: &Topology, entries: &[SpofEntry], top: usize) -> Spof
     } else {
         top.min(entries.len())
     };
+    let count = |kind: &str| entries.iter().filter(|e| e.unit.kind() == kind).count();
     SpofView {
         schema_version: SCHEMA_VERSION,
-        components: entries.len(),
+        components: count("component"),
+        zones: count("zone"),
+        regions: count("region"),
         ranking: entries[..shown]
             .iter()
             .enumerate()
-            .map(|(i, e)| SpofRow {
-                rank: i + 1,
-                id: topology.component(e.component).id.clone(),
-                kind: topology.component(e.component).kind.to_string(),
-                region: topology.region_id_of(e.component).map(str::to_string),
-                customers: e.impact.customers.clone(),
-                services: e.impact.services.clone(),
-                customers_down: e
-                    .impact
-                    .down_customers
-                    .iter()
-                    .map(|c| topology.customer(*c).id.clone())
-                    .collect(),
-            })
+            .map(|(i, e)| spof_row(topology, i + 1, e))
             .collect(),
     }
 }
@@ -96,12 +124,16 @@ pub fn spof_json(view: &SpofView) -> String {
 }
 
 pub fn spof_text(view: &SpofView, layout: Layout) -> String {
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut out = heading(
         layout,
         &format!(
-            "Single points of failure: top {} of {} components, by customer weight down",
+            "Single points of failure: top {} of {} ({}, {}, {}), by customer weight down",
             view.ranking.len(),
-            view.components
+            view.components + view.zones + view.regions,
+            plural(view.components, "component", "components"),
+            plural(view.zones, "zone", "zones"),
+            plural(view.regions, "region", "regions"),
         ),
     );
     out.push('\n');
@@ -109,7 +141,7 @@ pub fn spof_text(view: &SpofView, layout: Layout) -> String {
         layout,
         &[
             "rank",
-            "component",
+            "failure",
             "kind",
             "customers down",
             "weight down",
@@ -122,7 +154,10 @@ pub fn spof_text(view: &SpofView, layout: Layout) -> String {
             .map(|r| {
                 vec![
                     r.rank.to_string(),
-                    r.id.clone(),
+                    match r.unit {
+                        "component" => r.id.clone(),
+                        unit => format!("{unit} {}", r.id),
+                    },
                     r.kind.clone(),
                     r.customers.down.to_string(),
                     fmt_weight(r.customers.down_weight.to_f64()),
@@ -246,7 +281,15 @@ pub struct DiffView {
     pub components: ComponentChanges,
     pub dependencies: DependencyChanges,
     pub customers: Vec<CustomerRow>,
+    /// Customers of NEW at the threshold or worse before any operation.
+    pub baseline_failures: Vec<BaselineRow>,
     pub spof_moves: Vec<MoveRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BaselineRow {
+    pub id: String,
+    pub status: Status,
 }
 
 #[derive(Debug, Serialize)]
@@ -287,9 +330,22 @@ pub struct MoveRow {
 pub fn diff_view(diff: &Diff, threshold: &str) -> DiffView {
     let gained = diff.customers.iter().filter(|c| !c.gained.is_empty()).count();
     let lost = diff.customers.iter().filter(|c| !c.lost.is_empty()).count();
-    let (verdict, head) = if gained > 0 { ("fail", "FAIL") } else { ("pass", "PASS") };
+    let (verdict, head) = if diff.fails() {
+        ("fail", "FAIL")
+    } else {
+        ("pass", "PASS")
+    };
+    let failing = diff.baseline_failures.len();
+    let baseline = if failing == 0 {
+        String::new()
+    } else {
+        format!(
+            "; {failing} customer{} not ok before any operation in NEW",
+            if failing == 1 { "" } else { "s" }
+        )
+    };
     let summary = format!(
-        "{head}: {gained} customer{} gained a single point of failure, {lost} lost one; components {} added, {} removed, {} changed",
+        "{head}: {gained} customer{} gained a single point of failure, {lost} lost one{baseline}; components {} added, {} removed, {} changed",
         if gained == 1 { "" } else { "s" },
         diff.added.len(),
         diff.removed.len(),
@@ -325,6 +381,14 @@ pub fn diff_view(diff: &Diff, threshold: &str) -> DiffView {
                 spof_lost: c.lost.clone(),
             })
             .collect(),
+        baseline_failures: diff
+            .baseline_failures
+            .iter()
+            .map(|(id, status)| BaselineRow {
+                id: id.clone(),
+                status: *status,
+            })
+            .collect(),
         spof_moves: diff
             .moves
             .iter()
@@ -355,6 +419,22 @@ pub fn diff_text(view: &DiffView, layout: Layout) -> String {
             items.join(", ")
         }
     };
+    if !view.baseline_failures.is_empty() {
+        let failing: Vec<String> = view
+            .baseline_failures
+            .iter()
+            .map(|b| format!("{} ({})", b.id, b.status))
+            .collect();
+        out.push('\n');
+        out.push_str(&heading(
+            layout,
+            &format!(
+                "Customers not ok before any operation in NEW (at {} or worse): {}",
+                view.threshold,
+                failing.join(", ")
+            ),
+        ));
+    }
     if !view.customers.is_empty() {
         out.push('\n');
         out.push_str(&heading(

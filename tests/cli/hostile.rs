@@ -1336,11 +1336,16 @@ fn a_failed_write_to_stdout_is_exit_2_with_a_message() {
 fn an_interrupt_clears_the_progress_line() {
     use std::os::fd::FromRawFd;
     let dir = tempdir();
-    // A chain: each single failure takes everything after it down, so spof
-    // takes long enough to be interrupted.
+    // A chain of soft dependencies: each single failure degrades everything
+    // after it, and none contains another (nothing else goes down, so no
+    // failure can be measured on top of another's), so spof takes long
+    // enough to be interrupted.
     let mut text = String::from("version: 1\nservices:\n  - id: s0\n");
     for i in 1..6_000 {
-        text.push_str(&format!("  - id: s{i}\n    depends_on: [s{}]\n", i - 1));
+        text.push_str(&format!(
+            "  - id: s{i}\n    depends_on: [{{id: s{}, mode: soft}}]\n",
+            i - 1
+        ));
     }
     text.push_str("customers:\n  - id: k\n    apps:\n      - id: k.app\n        depends_on: [s5999]\n");
     let topology = dir.path().join("chain.yaml");
