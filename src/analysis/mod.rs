@@ -37,28 +37,36 @@ pub struct Impact {
     pub hit_customers: Vec<CustomerIdx>,
 }
 
+/// The baseline's counts of customers and services by status, and each
+/// customer's status (its worst app's).
+pub(crate) fn baseline_counts(overlay: &Overlay) -> (Counts, Counts, Vec<Status>) {
+    let topology = overlay.topology();
+    let mut customers = Counts::default();
+    let mut services = Counts::default();
+    let mut customer_status = Vec::with_capacity(topology.customers().len());
+    for customer in topology.customers() {
+        let status = customer
+            .apps
+            .iter()
+            .map(|a| overlay.baseline(*a))
+            .max()
+            .unwrap_or_default();
+        customers.add(status, &customer.weight);
+        customer_status.push(status);
+    }
+    for c in topology.component_indices() {
+        if topology.component(c).section != Section::App {
+            services.add(overlay.baseline(c), &Exact::ZERO);
+        }
+    }
+    (customers, services, customer_status)
+}
+
 impl ImpactCounter {
     /// `threshold`: the status at which a customer counts as hit.
     pub(crate) fn new(overlay: &Overlay, threshold: Status) -> Self {
         let topology = overlay.topology();
-        let mut customers = Counts::default();
-        let mut services = Counts::default();
-        let mut customer_status = Vec::with_capacity(topology.customers().len());
-        for customer in topology.customers() {
-            let status = customer
-                .apps
-                .iter()
-                .map(|a| overlay.baseline(*a))
-                .max()
-                .unwrap_or_default();
-            customers.add(status, &customer.weight);
-            customer_status.push(status);
-        }
-        for c in topology.component_indices() {
-            if topology.component(c).section != Section::App {
-                services.add(overlay.baseline(c), &Exact::ZERO);
-            }
-        }
+        let (customers, services, customer_status) = baseline_counts(overlay);
         let baseline_down = topology
             .customer_indices()
             .filter(|c| customer_status[c.index()] == Status::Down)

@@ -11,7 +11,7 @@
 use crate::analysis::Impact;
 use crate::engine::overlay::Overlay;
 use crate::engine::propagate::{Mark, evaluate_group};
-use crate::model::{ComponentIdx, CustomerIdx, GroupIdx, RegionIdx, Section, Topology, ZoneIdx};
+use crate::model::{ComponentIdx, CustomerIdx, GroupIdx, RegionIdx, Topology, ZoneIdx};
 use crate::number::Exact;
 use crate::report::Counts;
 use crate::status::Status;
@@ -320,24 +320,7 @@ struct Level {
 impl Counter {
     fn new(overlay: &Overlay, threshold: Status) -> Self {
         let topology = overlay.topology();
-        let mut customers = Counts::default();
-        let mut services = Counts::default();
-        let mut customer_status = Vec::with_capacity(topology.customers().len());
-        for customer in topology.customers() {
-            let status = customer
-                .apps
-                .iter()
-                .map(|a| overlay.baseline(*a))
-                .max()
-                .unwrap_or_default();
-            customers.add(status, &customer.weight);
-            customer_status.push(status);
-        }
-        for c in topology.component_indices() {
-            if topology.component(c).section != Section::App {
-                services.add(overlay.baseline(c), &Exact::ZERO);
-            }
-        }
+        let (customers, services, customer_status) = crate::analysis::baseline_counts(overlay);
         let down = topology
             .customer_indices()
             .filter(|k| customer_status[k.index()] == Status::Down)

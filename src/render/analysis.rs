@@ -403,6 +403,43 @@ pub fn diff_view(diff: &Diff, threshold: &str) -> DiffView {
     }
 }
 
+fn component_rows(c: &ComponentChanges) -> Vec<Vec<String>> {
+    let mut table = Vec::new();
+    table.extend(
+        c.added
+            .iter()
+            .map(|id| vec!["added".to_string(), id.clone(), String::new()]),
+    );
+    table.extend(
+        c.removed
+            .iter()
+            .map(|id| vec!["removed".to_string(), id.clone(), String::new()]),
+    );
+    table.extend(
+        c.changed
+            .iter()
+            .map(|ch| vec!["changed".to_string(), ch.id.clone(), ch.fields.join(", ")]),
+    );
+    table
+}
+
+fn move_rows(view: &DiffView) -> Vec<Vec<String>> {
+    view.spof_moves
+        .iter()
+        .map(|m| {
+            vec![
+                m.id.clone(),
+                format!("{} -> {}", m.old_rank, m.new_rank),
+                format!(
+                    "{} -> {}",
+                    fmt_weight(m.old_weight_down.to_f64()),
+                    fmt_weight(m.new_weight_down.to_f64())
+                ),
+            ]
+        })
+        .collect()
+}
+
 pub fn diff_json(view: &DiffView) -> String {
     json::to_string(view)
 }
@@ -454,23 +491,7 @@ pub fn diff_text(view: &DiffView, layout: Layout) -> String {
     if !(c.added.is_empty() && c.removed.is_empty() && c.changed.is_empty()) {
         out.push('\n');
         out.push_str(&heading(layout, "Components"));
-        let mut table = Vec::new();
-        table.extend(
-            c.added
-                .iter()
-                .map(|id| vec!["added".to_string(), id.clone(), String::new()]),
-        );
-        table.extend(
-            c.removed
-                .iter()
-                .map(|id| vec!["removed".to_string(), id.clone(), String::new()]),
-        );
-        table.extend(
-            c.changed
-                .iter()
-                .map(|ch| vec!["changed".to_string(), ch.id.clone(), ch.fields.join(", ")]),
-        );
-        out.push_str(&rows(layout, &["change", "component", "fields"], table));
+        out.push_str(&rows(layout, &["change", "component", "fields"], component_rows(c)));
     }
     let d = &view.dependencies;
     if !(d.added.is_empty() && d.removed.is_empty()) {
@@ -483,24 +504,7 @@ pub fn diff_text(view: &DiffView, layout: Layout) -> String {
     if !view.spof_moves.is_empty() {
         out.push('\n');
         out.push_str(&heading(layout, "Largest moves in the spof ranking"));
-        out.push_str(&rows(
-            layout,
-            &["component", "rank", "weight down"],
-            view.spof_moves
-                .iter()
-                .map(|m| {
-                    vec![
-                        m.id.clone(),
-                        format!("{} -> {}", m.old_rank, m.new_rank),
-                        format!(
-                            "{} -> {}",
-                            fmt_weight(m.old_weight_down.to_f64()),
-                            fmt_weight(m.new_weight_down.to_f64())
-                        ),
-                    ]
-                })
-                .collect(),
-        ));
+        out.push_str(&rows(layout, &["component", "rank", "weight down"], move_rows(view)));
     }
     out
 }

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod analysis_cli;
 mod check_cli;
 mod ci_formats;
 mod ecosystem;

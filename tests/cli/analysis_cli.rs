@@ -1,6 +1,6 @@
 //! `blast spof`, `blast cuts` and `blast diff` through the real binary.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,8 +1,8 @@
 //! Property tests: `spof`, `cuts` and `diff` against brute force through the
 //! engine: one independent `check` per failure.
 
-mod common;
-mod oracle;
+use crate::common;
+use crate::oracle;
 
 use std::collections::{BTreeMap, BTreeSet};
 
