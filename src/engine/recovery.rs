@@ -463,8 +463,10 @@ fn waits(
     };
     let mut longest: Vec<Longest> = vec![None; n];
     let mut out: Vec<Option<Wait>> = vec![None; n];
-    // Tarjan yields sinks first: walk it backwards.
-    for scc in petgraph::algo::tarjan_scc(&graph).iter().rev() {
+    // The strongly connected sets come sinks first (kosaraju_scc, which
+    // unlike tarjan_scc does not recurse, so deep chains cannot overflow
+    // the stack): walk them backwards.
+    for scc in petgraph::algo::kosaraju_scc(&graph).iter().rev() {
         // From upstream, and the two longest roots inside (a root names its
         // kind after the others it waits for, not itself).
         let (mut upstream, mut first, mut second): (Longest, Longest, Longest) = (None, None, None);
@@ -512,7 +514,12 @@ fn held_graph(
     held: &[ComponentIdx],
     after_rollback: &[Status],
 ) -> (petgraph::graph::DiGraph<(), ()>, Vec<bool>) {
-    let position: BTreeMap<ComponentIdx, usize> = held.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+    // Each component's place in `held`, looked up once per edge: an array,
+    // not a map, keeps the walk linear.
+    let mut position = vec![u32::MAX; topology.components().len()];
+    for (i, c) in held.iter().enumerate() {
+        position[c.index()] = i as u32;
+    }
     let mut graph = petgraph::graph::DiGraph::<(), ()>::with_capacity(held.len(), 0);
     for _ in held {
         graph.add_node(());
@@ -522,7 +529,8 @@ fn held_graph(
     for (i, &c) in held.iter().enumerate() {
         let status = after_rollback[c.index()];
         let mut edge = |t: ComponentIdx| {
-            if let Some(&j) = position.get(&t) {
+            let j = position[t.index()] as usize;
+            if j != u32::MAX as usize {
                 if j == i {
                     self_fed[i] = true;
                 } else {
@@ -565,9 +573,9 @@ fn sustaining_loops(
     }
     let (graph, self_fed) = held_graph(topology, &held, after_rollback);
     let loads = loads(rollback, after_rollback);
-    // Tarjan yields the strongly connected sets sinks first; loops are
+    // The strongly connected sets come sinks first; loops are
     // numbered by their first member, for a stable order.
-    let sccs = petgraph::algo::tarjan_scc(&graph);
+    let sccs = petgraph::algo::kosaraju_scc(&graph);
     let mut looped: Vec<Vec<usize>> = sccs
         .iter()
         .filter(|scc| scc.len() > 1 || self_fed[scc[0].index()])

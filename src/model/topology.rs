@@ -515,7 +515,7 @@ impl Topology {
     /// component order, the sets ordered by their first member.
     pub fn cycles(&self) -> &[Vec<ComponentIdx>] {
         self.cycles.get_or_init(|| {
-            let mut found: Vec<Vec<ComponentIdx>> = petgraph::algo::tarjan_scc(&self.graph)
+            let mut found: Vec<Vec<ComponentIdx>> = petgraph::algo::kosaraju_scc(&self.graph)
                 .into_iter()
                 .filter(|scc| scc.len() > 1)
                 .map(|scc| {

@@ -1100,6 +1100,31 @@ fn deep_dependency_chains_of_20000_stay_linear() {
     check_a_deep_chain(20_000, SLOW_TIMEOUT);
 }
 
+/// Strongly connected sets are found without recursion: a 200,000-deep
+/// chain once overflowed the stack (an abort, exit 134) in `validate`'s
+/// cycle search and in the recovery of a restart at its root.
+#[test]
+#[ignore = "slow: a big input (.ci/run runs it with --ignored)"]
+fn a_200000_deep_chain_does_not_overflow_the_stack() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let length = 200_000;
+    let mut text = String::from("version: 1\nservices:\n  - id: s0\n    restart_time: 1m\n");
+    for i in 1..length {
+        text.push_str(&format!("  - id: s{i}\n    depends_on: [s{}]\n", i - 1));
+    }
+    text.push_str(&format!(
+        "customers:\n  - id: k\n    apps:\n      - id: k.app\n        depends_on: [s{}]\n",
+        length - 1
+    ));
+    let path = dir.path().join("chain.yaml");
+    std::fs::write(&path, text).expect("write chain");
+    let validate = blast_within(&["validate", &path_arg(&path)], SLOW_TIMEOUT);
+    assert_eq!(validate.code, Some(0), "{}", validate.stderr);
+    let restart = blast_within(&["check", &path_arg(&path), "--op", "restart s0", "-q"], SLOW_TIMEOUT);
+    assert_eq!(restart.code, Some(1), "{}", restart.stderr);
+    assert!(restart.stdout.starts_with("FAIL"), "{}", restart.stdout);
+}
+
 // ---------------------------------------------------------------------------
 // Round 2 (issue 15): long names, special files, terminal escapes in
 // arguments and paths, write failures, interrupts

@@ -84,8 +84,9 @@ impl<'p, 'o, 't> Expansion<'p, 'o, 't> {
                 }
             }
         }
-        // Tarjan lists a component after every component it reaches.
-        let sccs = petgraph::algo::tarjan_scc(&graph);
+        // Sets come after every set they reach (kosaraju_scc: iterative, so
+        // a deep chain cannot overflow the stack).
+        let sccs = petgraph::algo::kosaraju_scc(&graph);
         // A family is dropped once every dependent has read it, so a long
         // chain holds one family at a time, not one per link.
         let mut readers: Vec<usize> = (0..self.cone.len())
