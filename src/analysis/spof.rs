@@ -9,7 +9,7 @@
 //! what it adds (see `component_impacts`).
 
 use crate::analysis::Impact;
-use crate::engine::overlay::Overlay;
+use crate::engine::overlay::{Overlay, placed_by_zone, placed_in};
 use crate::engine::propagate::{Mark, evaluate_group};
 use crate::model::{ComponentIdx, CustomerIdx, GroupIdx, RegionIdx, Topology, ZoneIdx};
 use crate::number::Exact;
@@ -422,28 +422,6 @@ impl Counter {
         self.down.truncate(level.down);
         self.hit.truncate(level.hit);
     }
-}
-
-/// Per zone, the components with a placement in it, in index order.
-fn placed_by_zone(topology: &Topology) -> Vec<Vec<ComponentIdx>> {
-    let mut placed = vec![Vec::new(); topology.zones().len()];
-    for c in topology.component_indices() {
-        for p in topology.placements_of(c) {
-            if let Some(z) = p.zone {
-                placed[z.index()].push(c);
-            }
-        }
-    }
-    placed
-}
-
-/// The components placed in any of `zones`, each once, in index order: what
-/// a `fail-zone`/`fail-region` step matches.
-fn placed_in(placed: &[Vec<ComponentIdx>], zones: &[ZoneIdx]) -> Vec<ComponentIdx> {
-    let mut out: Vec<ComponentIdx> = zones.iter().flat_map(|z| placed[z.index()].iter().copied()).collect();
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 /// Customer weight down, then weight degraded (both descending), then id,

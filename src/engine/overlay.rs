@@ -93,22 +93,8 @@ impl<'t> Overlay<'t> {
             return;
         }
         let topology = self.topology;
-        let placed = self.placed.get_or_insert_with(|| {
-            let mut placed = vec![Vec::new(); topology.zones().len()];
-            for c in topology.component_indices() {
-                for p in topology.placements_of(c) {
-                    if let Some(z) = p.zone
-                        && placed[z.index()].last() != Some(&c)
-                    {
-                        placed[z.index()].push(c);
-                    }
-                }
-            }
-            placed
-        });
-        let mut matched: Vec<ComponentIdx> = zones.iter().flat_map(|z| placed[z.index()].iter().copied()).collect();
-        matched.sort_unstable();
-        matched.dedup();
+        let placed = self.placed.get_or_insert_with(|| placed_by_zone(topology));
+        let matched = placed_in(placed, zones);
         self.state.fail_zones(zones, &matched, 1);
         self.propagator.recondition(&self.state, &matched);
         self.touched.extend(matched);
@@ -151,4 +137,26 @@ impl<'t> Overlay<'t> {
             self.touched.clear();
         }
     }
+}
+
+/// Per zone, the components with a placement in it, in index order.
+pub(crate) fn placed_by_zone(topology: &Topology) -> Vec<Vec<ComponentIdx>> {
+    let mut placed = vec![Vec::new(); topology.zones().len()];
+    for c in topology.component_indices() {
+        for p in topology.placements_of(c) {
+            if let Some(z) = p.zone {
+                placed[z.index()].push(c);
+            }
+        }
+    }
+    placed
+}
+
+/// The components placed in any of `zones`, each once, in index order: what
+/// a `fail-zone`/`fail-region` step matches.
+pub(crate) fn placed_in(placed: &[Vec<ComponentIdx>], zones: &[ZoneIdx]) -> Vec<ComponentIdx> {
+    let mut out: Vec<ComponentIdx> = zones.iter().flat_map(|z| placed[z.index()].iter().copied()).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }

@@ -1045,11 +1045,11 @@ mod engine_fuzz {
     }
 }
 
-/// A chain of `length` services behind one app, failed at its start: the
-/// app's path keeps the origin and the last 49 hops.
-fn check_a_deep_chain(length: usize, timeout: Duration) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut text = String::from("version: 1\nservices:\n  - id: s0\n");
+/// `chain.yaml` in `dir`: services `s0`... each depending on the one before,
+/// `s0` with `first` (extra fields, indented as they are), and one app on
+/// the last.
+fn write_chain(dir: &Path, length: usize, first: &str) -> PathBuf {
+    let mut text = format!("version: 1\nservices:\n  - id: s0\n{first}");
     for i in 1..length {
         text.push_str(&format!("  - id: s{i}\n    depends_on: [s{}]\n", i - 1));
     }
@@ -1057,8 +1057,16 @@ fn check_a_deep_chain(length: usize, timeout: Duration) {
         "customers:\n  - id: k\n    apps:\n      - id: k.app\n        depends_on: [s{}]\n",
         length - 1
     ));
-    let path = dir.path().join("chain.yaml");
+    let path = dir.join("chain.yaml");
     std::fs::write(&path, text).expect("write chain");
+    path
+}
+
+/// A chain of `length` services behind one app, failed at its start: the
+/// app's path keeps the origin and the last 49 hops.
+fn check_a_deep_chain(length: usize, timeout: Duration) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_chain(dir.path(), length, "");
     let run = blast_within(
         &["check", &path_arg(&path), "--op", "fail s0", "--format", "json"],
         timeout,
@@ -1107,17 +1115,7 @@ fn deep_dependency_chains_of_20000_stay_linear() {
 #[ignore = "slow: a big input (.ci/run runs it with --ignored)"]
 fn a_200000_deep_chain_does_not_overflow_the_stack() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let length = 200_000;
-    let mut text = String::from("version: 1\nservices:\n  - id: s0\n    restart_time: 1m\n");
-    for i in 1..length {
-        text.push_str(&format!("  - id: s{i}\n    depends_on: [s{}]\n", i - 1));
-    }
-    text.push_str(&format!(
-        "customers:\n  - id: k\n    apps:\n      - id: k.app\n        depends_on: [s{}]\n",
-        length - 1
-    ));
-    let path = dir.path().join("chain.yaml");
-    std::fs::write(&path, text).expect("write chain");
+    let path = write_chain(dir.path(), 200_000, "    restart_time: 1m\n");
     let validate = blast_within(&["validate", &path_arg(&path)], SLOW_TIMEOUT);
     assert_eq!(validate.code, Some(0), "{}", validate.stderr);
     let restart = blast_within(&["check", &path_arg(&path), "--op", "restart s0", "-q"], SLOW_TIMEOUT);
