@@ -304,16 +304,21 @@ fn has_kept_subset(set: &[u32], kept: &SetOfSets, scratch: &mut Vec<u32>) -> boo
         return true;
     }
     let full = (1u32 << set.len()) - 1;
-    (1..full).filter(|mask| mask.count_ones() >= 2).any(|mask| {
-        scratch.clear();
-        scratch.extend(
-            set.iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .map(|(_, u)| *u),
-        );
-        kept.contains(&scratch[..])
-    })
+    (1..full)
+        .filter(|mask| mask.count_ones() >= 2)
+        .any(|mask| kept.contains(select(set, mask, scratch)))
+}
+
+/// The members of `set` whose bits are in `mask`, in order, written into `out`.
+pub(super) fn select<'o>(set: &[u32], mask: u32, out: &'o mut Vec<u32>) -> &'o [u32] {
+    out.clear();
+    out.extend(
+        set.iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, u)| *u),
+    );
+    out
 }
 
 #[cfg(test)]

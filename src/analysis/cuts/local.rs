@@ -8,7 +8,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use crate::analysis::cuts::Member;
-use crate::analysis::cuts::family::{Bounds, Family, Set, SetOfSets, minimise};
+use crate::analysis::cuts::family::{Bounds, Family, Set, SetOfSets, minimise, select};
 use crate::analysis::cuts::units::{Probe, Units};
 use crate::engine::state::{NEEDS_RESTART, direct_status};
 use crate::model::{ComponentIdx, Topology, ZoneIdx};
@@ -164,16 +164,7 @@ fn contains_subset(set: &[u32], kept: &SetOfSets) -> bool {
     }
     let full = 1u32 << set.len();
     let mut scratch = Vec::with_capacity(set.len());
-    (1..full).any(|mask| {
-        scratch.clear();
-        scratch.extend(
-            set.iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .map(|(_, u)| *u),
-        );
-        kept.contains(&scratch[..])
-    })
+    (1..full).any(|mask| kept.contains(select(set, mask, &mut scratch)))
 }
 
 /// Advances `at` to the next combination of `at.len()` of `n` indices.
