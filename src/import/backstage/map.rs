@@ -195,19 +195,19 @@ impl Index<'_> {
         }
     }
 
+    /// `text` as an entity ref in `entity`'s namespace, or a warning.
+    fn parse_ref(entity: &Entity, text: &At<String>, field: &str, w: &mut Warnings) -> Option<RefText> {
+        let parsed = RefText::parse(&text.value, &entity.namespace);
+        if parsed.is_none() {
+            let problem = format!("`{}` is not an entity ref", shown(&text.value));
+            Self::unknown(entity, text, field, problem, None, w);
+        }
+        parsed
+    }
+
     /// The API `text` names (default kind `api`).
     fn api(&self, entity: &Entity, text: &At<String>, field: &str, w: &mut Warnings) -> Option<EntityRef> {
-        let Some(parsed) = RefText::parse(&text.value, &entity.namespace) else {
-            Self::unknown(
-                entity,
-                text,
-                field,
-                format!("`{}` is not an entity ref", shown(&text.value)),
-                None,
-                w,
-            );
-            return None;
-        };
+        let parsed = Self::parse_ref(entity, text, field, w)?;
         if parsed.kind.as_deref().is_some_and(|k| k != "api") {
             let problem = format!("`{}` is not an API", shown(&text.value));
             Self::unknown(entity, text, field, problem, None, w);
@@ -232,17 +232,7 @@ impl Index<'_> {
     /// The Component or Resource `text` names; without a kind, whichever of
     /// the two has that name.
     pub fn component(&self, entity: &Entity, text: &At<String>, field: &str, w: &mut Warnings) -> Option<EntityRef> {
-        let Some(parsed) = RefText::parse(&text.value, &entity.namespace) else {
-            Self::unknown(
-                entity,
-                text,
-                field,
-                format!("`{}` is not an entity ref", shown(&text.value)),
-                None,
-                w,
-            );
-            return None;
-        };
+        let parsed = Self::parse_ref(entity, text, field, w)?;
         let candidates: Vec<EntityRef> = match parsed.kind.as_deref() {
             None => vec![parsed.with_kind(Kind::Component), parsed.with_kind(Kind::Resource)],
             Some(kind) => match Kind::parse(kind) {
