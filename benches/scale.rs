@@ -15,7 +15,9 @@
 //! `chain` (a chain of hard dependencies, where naive `spof` is quadratic), and
 //! `BLAST_BENCH_DYNAMICS=1` topologies with surges and failover, for which a
 //! third table compares propagation with and without load dynamics, and
-//! the recovery analysis with propagation.
+//! the recovery analysis with propagation. `BLAST_BENCH_ANALYSES=0` leaves
+//! out the second table (`spof`, `diff`, `cuts` and their brute force),
+//! the longest part at a million components.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -112,6 +114,7 @@ fn main() {
     let generator = generator();
     let shape = std::env::var("BLAST_BENCH_SHAPE").unwrap_or_else(|_| "tiered".to_string());
     let dynamics = std::env::var_os("BLAST_BENCH_DYNAMICS").is_some_and(|v| v == "1");
+    let with_analyses = std::env::var_os("BLAST_BENCH_ANALYSES").is_none_or(|v| v != "0");
     let dir = std::env::temp_dir().join("blast-bench");
     std::fs::create_dir_all(&dir).expect("temp dir");
     let limits = Limits::default();
@@ -236,6 +239,9 @@ fn main() {
             rss as f64 / text.len() as f64,
         );
 
+        if !with_analyses {
+            continue;
+        }
         // Analyses, against brute force: one full propagation per failure set.
         let spof_time = time(runs, || spof::spof(&topology, |_, _| {}).len());
         // `diff` against the same file with one declared load raised: what a
@@ -294,13 +300,15 @@ fn main() {
             brute_cuts.as_secs_f64(),
         ));
     }
-    println!();
-    println!(
-        "| components | spof | brute-force spof | speed-up | diff (one load changed) | cone of one app | cuts --max-size 2 | cuts --max-size 3 | brute-force cuts, K = 2 |"
-    );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for line in analyses {
-        println!("{line}");
+    if with_analyses {
+        println!();
+        println!(
+            "| components | spof | brute-force spof | speed-up | diff (one load changed) | cone of one app | cuts --max-size 2 | cuts --max-size 3 | brute-force cuts, K = 2 |"
+        );
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for line in analyses {
+            println!("{line}");
+        }
     }
     if !dynamics_rows.is_empty() {
         println!();

@@ -12,7 +12,7 @@
 //! per-entry counters and per-failover serving sums in O(1), and the whole
 //! pass costs what propagation does.
 
-use crate::engine::propagate::{group_result, surge_amount};
+use crate::engine::propagate::{effective_load, group_result, surge_amount};
 use crate::engine::state::{Conditions, direct_status};
 use crate::model::{ComponentIdx, FailoverIdx, GroupIdx, Topology};
 use crate::number::Exact;
@@ -36,12 +36,6 @@ impl Conditions for Declared<'_> {
     }
 }
 
-/// One statuses vector (baseline or G) with what v's evaluation needs from it.
-struct Side<'s> {
-    status: &'s [Status],
-    loads: &'s [Exact],
-}
-
 /// How an input reaches v.
 #[derive(Clone, Copy)]
 enum Term {
@@ -59,31 +53,22 @@ struct Peers {
     count: i64,
 }
 
-/// Per raised component, the raised inputs its status in G depends on
-/// (`relevant[v]`, in component order). `loads_*` are the effective loads
-/// the statuses produce in the declared system.
+/// Per component of `raised` (those above their baseline in G, in
+/// component order), the raised inputs its status in G depends on, in
+/// component order; components with none are left out.
 pub(crate) fn relevant_inputs(
     topology: &Topology,
     baseline: &[Status],
     in_g: &[Status],
-    baseline_loads: &[Exact],
-    g_loads: &[Exact],
-) -> Vec<Vec<ComponentIdx>> {
+    raised: &[ComponentIdx],
+) -> Vec<(ComponentIdx, Vec<ComponentIdx>)> {
     let declared = Declared(topology);
-    let sides = [
-        Side {
-            status: baseline,
-            loads: baseline_loads,
-        },
-        Side {
-            status: in_g,
-            loads: g_loads,
-        },
-    ];
-    let raised = |c: ComponentIdx| in_g[c.index()] > baseline[c.index()];
-    let mut out = vec![Vec::new(); topology.components().len()];
+    let sides = [baseline, in_g];
+    let is_raised = |c: ComponentIdx| in_g[c.index()] > baseline[c.index()];
+    let mut out = Vec::new();
     let mut inputs: Vec<(ComponentIdx, Term)> = Vec::new();
-    for v in topology.component_indices().filter(|v| raised(*v)) {
+    let mut relevant = Vec::new();
+    for &v in raised {
         inputs.clear();
         let groups: Vec<GroupIdx> = topology.groups_of(v).collect();
         for (i, &g) in groups.iter().enumerate() {
@@ -97,12 +82,12 @@ pub(crate) fn relevant_inputs(
             inputs.push((topology.failover(f).source, Term::FailoverSource(i)));
             inputs.extend(topology.failover_targets(f).iter().map(|&t| (t, Term::FailoverPeer(i))));
         }
-        inputs.retain(|(u, _)| *u != v && raised(*u));
+        inputs.retain(|(u, _)| *u != v && is_raised(*u));
         if inputs.is_empty() {
             continue;
         }
         inputs.sort_by_key(|(u, _)| *u);
-        let view = [0, 1].map(|side| View::new(topology, &declared, &sides[side], v, &groups, failovers));
+        let view = sides.map(|side| View::new(topology, &declared, side, v, &groups, failovers));
         let lifted_g = view[1].value(&declared, v);
         let mut start = 0;
         while start < inputs.len() {
@@ -113,17 +98,21 @@ pub(crate) fn relevant_inputs(
             let alone = view[0].with(topology, &declared, v, &groups, failovers, terms, at_baseline, at_g);
             let without = view[1].with(topology, &declared, v, &groups, failovers, terms, at_g, at_baseline);
             if alone > baseline[v.index()] || without < lifted_g {
-                out[v.index()].push(u);
+                relevant.push(u);
             }
             start = end;
+        }
+        if !relevant.is_empty() {
+            out.push((v, std::mem::take(&mut relevant)));
         }
     }
     out
 }
 
 /// Everything v's value depends on, evaluated on one side.
-struct View<'s> {
-    side: &'s Side<'s>,
+struct View {
+    /// v's effective load on this side.
+    load: Exact,
     /// Per entry of v: members not down, members ok or at risk, and the result.
     counters: Vec<(u32, u32, Status)>,
     /// How many entries yield each status.
@@ -132,16 +121,16 @@ struct View<'s> {
     peers: Vec<(Peers, bool)>,
 }
 
-impl<'s> View<'s> {
+impl View {
     fn new(
         topology: &Topology,
         declared: &Declared,
-        side: &'s Side<'s>,
+        side: &[Status],
         v: ComponentIdx,
         groups: &[GroupIdx],
         failovers: &[FailoverIdx],
     ) -> Self {
-        let status = |c: ComponentIdx| side.status[c.index()];
+        let status = |c: ComponentIdx| side[c.index()];
         let mut tally = [0; 4];
         let counters = groups
             .iter()
@@ -170,7 +159,7 @@ impl<'s> View<'s> {
             })
             .collect();
         View {
-            side,
+            load: effective_load(topology, declared, v, status),
             counters,
             tally,
             peers,
@@ -181,7 +170,7 @@ impl<'s> View<'s> {
     /// effective load, and its entries.
     fn value(&self, declared: &Declared, v: ComponentIdx) -> Status {
         let worst_entry = Status::ALL.into_iter().rev().find(|s| self.tally[s.index()] > 0);
-        let direct = declared.direct(v, &self.side.loads[v.index()]).0;
+        let direct = declared.direct(v, &self.load).0;
         worst_entry.map_or(direct, |e| e.max(direct))
     }
 
@@ -200,7 +189,7 @@ impl<'s> View<'s> {
         to: Status,
     ) -> Status {
         let mut tally = self.tally;
-        let mut load = self.side.loads[v.index()].clone();
+        let mut load = self.load.clone();
         let crosses = |when: Status| (from >= when) != (to >= when);
         let sign = |when: Status| if to >= when { 1 } else { -1 };
         let down_changes = (from == Status::Down) != (to == Status::Down);

@@ -115,6 +115,38 @@ pub(crate) fn failover_shares(
         .collect()
 }
 
+/// The effective load of `target` with statuses `status` (SPEC 4.2): its
+/// base load, the surges whose sources are at their threshold, and its
+/// shares of the failovers whose sources are. What a propagation's loads
+/// settle to, computed for one component.
+pub(crate) fn effective_load(
+    topology: &Topology,
+    cond: &impl Conditions,
+    target: ComponentIdx,
+    status: impl Fn(ComponentIdx) -> Status,
+) -> Exact {
+    let mut load = cond.base_load(target).clone();
+    // A target listed twice is listed twice here too, once per listing.
+    for &s in topology.surges_into(target) {
+        if status(topology.surge(s).source) >= topology.surge(s).when {
+            load = &load + &surge_amount(topology, cond, s, target);
+        }
+    }
+    let mut failovers = topology.failovers_into(target).to_vec();
+    failovers.dedup();
+    for f in failovers {
+        if status(topology.failover(f).source) >= topology.failover(f).when {
+            let shares = failover_shares(topology, cond, f, &status);
+            for (&t, share) in topology.failover_targets(f).iter().zip(shares) {
+                if t == target {
+                    load = &load + &share;
+                }
+            }
+        }
+    }
+    load
+}
+
 /// A change undone by [`Propagator::reset`].
 #[derive(Debug, Clone)]
 enum Undo {
@@ -244,6 +276,42 @@ impl<'t> Propagator<'t> {
         self.run(cond);
     }
 
+    /// Like [`Propagator::start`] on a new propagator, but from `statuses`
+    /// instead of from nothing: the least fixpoint of `cond` above them.
+    /// Only what can rise is evaluated: the dependents and dynamics targets
+    /// of the components `statuses` leaves above ok, and `candidates`, the
+    /// components whose direct status under `cond` may lie above `statuses`
+    /// at their base loads (the caller knows which). So it costs what is
+    /// above ok, not the whole topology.
+    pub fn start_above(&mut self, cond: &impl Conditions, statuses: &[Status], candidates: &[ComponentIdx]) {
+        for (i, &s) in statuses.iter().enumerate() {
+            if s > Status::Ok {
+                self.status[i] = s;
+                self.pending[i] = s;
+                self.changes.push((ComponentIdx::new(i), Status::Ok, s));
+            }
+        }
+        // Their effect on the counters and loads, as one round would apply it.
+        let changes = std::mem::take(&mut self.changes);
+        for &(x, old, new) in &changes {
+            self.dependencies(x, old, new);
+            if self.dynamics {
+                self.dynamics_of(cond, x, old, new);
+            }
+        }
+        for &c in candidates {
+            let load = cond.base_load(c) + &self.extra_load(c);
+            let (direct, _) = cond.direct(c, &load);
+            self.raise_pending(c, direct);
+        }
+        if self.dynamics {
+            self.settle_loads(cond);
+        }
+        self.changes = changes;
+        self.changes.clear();
+        self.run(cond);
+    }
+
     /// From here on, every change is recorded so that [`Propagator::reset`] can undo it.
     pub fn keep_journal(&mut self) {
         self.journal = Some(Vec::new());
@@ -268,6 +336,17 @@ impl<'t> Propagator<'t> {
 
     pub fn into_statuses(self) -> Vec<Status> {
         self.status
+    }
+
+    /// The statuses, and every component's effective load under `cond`.
+    pub fn into_statuses_and_loads(self, cond: &impl Conditions) -> (Vec<Status>, Vec<Exact>) {
+        let mut loads = self.extra;
+        loads.resize(self.status.len(), Exact::ZERO);
+        for (i, load) in loads.iter_mut().enumerate() {
+            let base = cond.base_load(ComponentIdx::new(i));
+            *load = if load.is_zero() { base.clone() } else { &*load + base };
+        }
+        (self.status, loads)
     }
 
     /// The load dynamics add to `c` now.

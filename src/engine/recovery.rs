@@ -10,6 +10,11 @@
 //! downstream of the components whose direct status fell (delete and
 //! rederive), so its cost follows what changes.
 //!
+//! No fixpoint here starts from nothing: G's is the baseline raised at the
+//! kept components, W's closure starts from W, and each S(l) from G's
+//! ([`Propagator::start_above`]). So recovery costs what the plan reached,
+//! plus a few passes over plain arrays, not several whole propagations.
+//!
 //! A component above its status in G's own least fixpoint is held up by
 //! load dynamics alone: `self_sustaining`. Otherwise it waits for the
 //! restart or restore components that reach it (the longest of them), or
@@ -19,7 +24,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::engine::dependence::relevant_inputs;
-use crate::engine::propagate::{Propagator, failover_shares, surge_amount};
+use crate::engine::propagate::{Propagator, effective_load};
 use crate::engine::state::{
     Conditions, DATA_DELETED, LOST_STATE, NEEDS_RESTART, RESTARTING, Reason, State, direct_status,
 };
@@ -77,19 +82,22 @@ pub struct SustainingLoop {
 pub struct Recovery {
     /// R: every component's status after a rollback.
     pub after_rollback: Vec<Status>,
-    /// Components that do not recover by rollback alone.
-    pending: BTreeMap<ComponentIdx, ComponentRecovery>,
+    /// Components that do not recover by rollback alone, in component order.
+    pending: Vec<(ComponentIdx, ComponentRecovery)>,
     pub loops: Vec<SustainingLoop>,
 }
 
 impl Recovery {
     pub fn of(&self, c: ComponentIdx) -> ComponentRecovery {
-        self.pending.get(&c).cloned().unwrap_or(ComponentRecovery {
-            kind: RecoveryKind::Rollback,
-            after: Some(Duration::ZERO),
-            status_after_rollback: self.after_rollback.get(c.index()).copied().unwrap_or_default(),
-            sustained_by: None,
-        })
+        let pending = self.pending.binary_search_by_key(&c, |(p, _)| *p).ok();
+        pending
+            .map(|at| self.pending[at].1.clone())
+            .unwrap_or(ComponentRecovery {
+                kind: RecoveryKind::Rollback,
+                after: Some(Duration::ZERO),
+                status_after_rollback: self.after_rollback.get(c.index()).copied().unwrap_or_default(),
+                sustained_by: None,
+            })
     }
 }
 
@@ -138,30 +146,6 @@ impl Conditions for FixedLoads<'_, '_> {
     }
 }
 
-/// L(S): the effective loads statuses `status` produce in G.
-fn loads(rollback: &Rollback, status: &[Status]) -> Vec<Exact> {
-    let topology = rollback.topology;
-    let mut loads: Vec<Exact> = topology.components().iter().map(|c| c.load.clone()).collect();
-    for (i, surge) in topology.surges().iter().enumerate() {
-        let s = crate::model::SurgeIdx::new(i);
-        if status[surge.source.index()] >= surge.when {
-            for &t in topology.surge_targets(s) {
-                loads[t.index()] = &loads[t.index()] + &surge_amount(topology, rollback, s, t);
-            }
-        }
-    }
-    for (i, failover) in topology.failovers().iter().enumerate() {
-        let f = crate::model::FailoverIdx::new(i);
-        if status[failover.source.index()] >= failover.when {
-            let shares = failover_shares(topology, rollback, f, |c| status[c.index()]);
-            for (&t, share) in topology.failover_targets(f).iter().zip(shares) {
-                loads[t.index()] = &loads[t.index()] + &share;
-            }
-        }
-    }
-    loads
-}
-
 /// What undoing the plan that left `state` (and reached `worst`) would
 /// leave; `baseline` holds the statuses before any operation.
 pub fn recover(topology: &Topology, state: &State, worst: &[Status], baseline: &[Status]) -> Recovery {
@@ -174,22 +158,22 @@ pub fn recover(topology: &Topology, state: &State, worst: &[Status], baseline: &
     }
     let rollback = Rollback { topology, kept };
 
-    // W closed upward under G, then loads fall to the greatest fixpoint.
-    let mut closed = Propagator::new(topology, true, false);
-    closed.start(&rollback, Some(worst));
-    let after_rollback = fall(&rollback, closed.statuses());
-
-    // What the restart and restore components alone explain.
-    let mut explained = Propagator::new(topology, true, false);
-    explained.start(&rollback, None);
+    // What the restart and restore components alone explain: G's least
+    // fixpoint, the baseline raised where only the kept components can be.
+    let explained = above_baseline(&rollback, baseline);
+    // Without dynamics, loads stay at the declared ones and R is G itself.
+    let fallen = topology
+        .has_dynamics()
+        .then(|| fall(&rollback, worst, baseline, &explained));
+    let after_rollback = fallen.as_ref().map_or(&explained, |(statuses, _)| statuses);
     let roots = roots(topology, state, &rollback, baseline);
-    let waits = waits(topology, &roots, explained.statuses(), baseline, &rollback);
+    let waits = waits(topology, &roots, &explained, baseline);
 
-    let kinds = kinds(&rollback, explained.statuses(), &roots, baseline);
-    let mut pending = BTreeMap::new();
+    let kinds = kinds(&rollback, &explained, &roots, baseline);
+    let mut pending = Vec::new();
     for c in topology.component_indices() {
         let i = c.index();
-        let (r, g) = (after_rollback[i], explained.status(c));
+        let (r, g) = (after_rollback[i], explained[i]);
         let recovery = |kind, after| ComponentRecovery {
             kind,
             after,
@@ -197,50 +181,101 @@ pub fn recover(topology: &Topology, state: &State, worst: &[Status], baseline: &
             sustained_by: None,
         };
         if r > g {
-            pending.insert(c, recovery(RecoveryKind::SelfSustaining, None));
+            pending.push((c, recovery(RecoveryKind::SelfSustaining, None)));
         } else if r > baseline[i] {
-            let wait = waits[i];
+            let wait = waits.binary_search_by_key(&c, |(w, _)| *w).ok().map(|at| waits[at].1);
             // Where only roots together explain it, the longest it waits for names it.
             let kind = kinds[i].or(wait.map(|w| w.kind)).unwrap_or(RecoveryKind::Restart);
-            pending.insert(c, recovery(kind, wait.and_then(|w| w.after)));
+            pending.push((c, recovery(kind, wait.and_then(|w| w.after))));
         }
     }
-    let loops = sustaining_loops(topology, &rollback, &after_rollback, &mut pending);
+    let loops = match &fallen {
+        Some((statuses, loads)) => sustaining_loops(topology, statuses, loads, &mut pending),
+        None => Vec::new(),
+    };
     Recovery {
-        after_rollback,
+        after_rollback: fallen.map_or(explained, |(statuses, _)| statuses),
         pending,
         loops,
     }
 }
 
-/// R = S(l*): from statuses closed under G, loads fall until they hold.
-fn fall(rollback: &Rollback, closed: &[Status]) -> Vec<Status> {
+/// The least fixpoint of `rollback` (G, or G with some kept components
+/// only) above the baseline: the baseline is that of the declared system,
+/// which G only raises at the kept components.
+fn above_baseline(rollback: &Rollback, baseline: &[Status]) -> Vec<Status> {
+    let kept: Vec<ComponentIdx> = rollback.kept.keys().copied().collect();
+    let mut propagator = Propagator::new(rollback.topology, true, false);
+    propagator.start_above(rollback, baseline, &kept);
+    propagator.into_statuses()
+}
+
+/// R = S(l*) and its loads l*: W closed upward under G, then loads fall
+/// until they hold. G's least fixpoint `explained` lies below every S(l)
+/// with l at least its loads, so each S(l) is built up from it.
+fn fall(rollback: &Rollback, worst: &[Status], baseline: &[Status], explained: &[Status]) -> (Vec<Status>, Vec<Exact>) {
     let topology = rollback.topology;
-    let mut fixed = FixedLoads {
-        rollback,
-        loads: loads(rollback, closed),
-    };
+    // Above W, only the kept components, and those the baseline holds
+    // higher than W, can rise by their own direct status.
+    let candidates: Vec<ComponentIdx> = topology
+        .component_indices()
+        .filter(|c| baseline[c.index()] > worst[c.index()] || rollback.kept.contains_key(c))
+        .collect();
+    let mut closed = Propagator::new(topology, true, false);
+    closed.start_above(rollback, worst, &candidates);
+    let (mut before, loads) = closed.into_statuses_and_loads(rollback);
+    let mut fixed = FixedLoads { rollback, loads };
+    let raised_loads: Vec<ComponentIdx> = topology
+        .component_indices()
+        .filter(|c| fixed.loads[c.index()] != *rollback.base_load(*c))
+        .collect();
     let mut s = Propagator::new(topology, false, false);
-    s.start(&fixed, None);
+    s.start_above(&fixed, explained, &raised_loads);
+    let mut fell: Vec<ComponentIdx> = topology
+        .component_indices()
+        .filter(|c| s.status(*c) < before[c.index()])
+        .collect();
     loop {
-        let next = loads(rollback, s.statuses());
-        // Where a load fell enough to lower a direct status, rederive downstream.
-        let mut seeds = Vec::new();
-        for c in topology.component_indices() {
-            let i = c.index();
-            if next[i] != fixed.loads[i] {
-                let before = rollback.direct(c, &fixed.loads[i]).0;
-                if rollback.direct(c, &next[i]).0 < before {
-                    seeds.push(c);
-                }
+        // Only the loads that what fell feeds can change; where one fell
+        // enough to lower a direct status, rederive downstream.
+        let mut fed: Vec<ComponentIdx> = Vec::new();
+        for &c in &fell {
+            for surge in topology.surges_of(c) {
+                fed.extend_from_slice(topology.surge_targets(surge));
+            }
+            if let Some(f) = topology.component(c).extras().failover {
+                fed.extend_from_slice(topology.failover_targets(f));
+            }
+            for &f in topology.failovers_into(c) {
+                fed.extend_from_slice(topology.failover_targets(f));
             }
         }
-        fixed.loads = next;
+        fed.sort_unstable();
+        fed.dedup();
+        let mut seeds = Vec::new();
+        for t in fed {
+            let next = effective_load(topology, rollback, t, |c| s.status(c));
+            let i = t.index();
+            if next != fixed.loads[i] {
+                let was = rollback.direct(t, &fixed.loads[i]).0;
+                if rollback.direct(t, &next).0 < was {
+                    seeds.push(t);
+                }
+                fixed.loads[i] = next;
+            }
+        }
         if seeds.is_empty() {
-            return s.into_statuses();
+            return (s.into_statuses(), fixed.loads);
         }
         let region = topology.reachable(&seeds, Direction::Downstream, |_| true);
+        for &c in &region {
+            before[c.index()] = s.status(c);
+        }
         s.rederive(&fixed, &region);
+        fell = region
+            .into_iter()
+            .filter(|c| s.status(*c) < before[c.index()])
+            .collect();
     }
 }
 
@@ -312,7 +347,7 @@ fn kinds(
     baseline: &[Status],
 ) -> Vec<Option<RecoveryKind>> {
     let topology = rollback.topology;
-    let by_kind = explained_by_kind(rollback, roots);
+    let by_kind = explained_by_kind(rollback, roots, baseline);
     let mut out = vec![None; g.len()];
     let mut open = Vec::new();
     for c in topology
@@ -336,13 +371,17 @@ fn kinds(
             },
         };
     }
-    single_root_kinds(topology, roots, &open, g, &mut out);
+    single_root_kinds(topology, roots, &open, g, baseline, &mut out);
     out
 }
 
 /// With roots of both kinds: G's least fixpoint with only the restart
 /// roots kept, and with only the restore roots kept.
-fn explained_by_kind(rollback: &Rollback, roots: &BTreeMap<ComponentIdx, Root>) -> Option<[Vec<Status>; 2]> {
+fn explained_by_kind(
+    rollback: &Rollback,
+    roots: &BTreeMap<ComponentIdx, Root>,
+    baseline: &[Status],
+) -> Option<[Vec<Status>; 2]> {
     let has = |kind| roots.values().any(|r| r.kind == kind);
     if !(has(RecoveryKind::Restart) && has(RecoveryKind::Restore)) {
         return None;
@@ -358,9 +397,7 @@ fn explained_by_kind(rollback: &Rollback, roots: &BTreeMap<ComponentIdx, Root>) 
             topology: rollback.topology,
             kept,
         };
-        let mut propagator = Propagator::new(rollback.topology, true, false);
-        propagator.start(&only, None);
-        propagator.into_statuses()
+        above_baseline(&only, baseline)
     }))
 }
 
@@ -374,6 +411,7 @@ fn single_root_kinds(
     roots: &BTreeMap<ComponentIdx, Root>,
     open: &[ComponentIdx],
     g: &[Status],
+    baseline: &[Status],
     out: &mut [Option<RecoveryKind>],
 ) {
     if open.is_empty() {
@@ -381,7 +419,7 @@ fn single_root_kinds(
     }
     let declared = State::new(topology);
     let mut alone = Propagator::new(topology, true, false);
-    alone.start(&declared, None);
+    alone.start_above(&declared, baseline, &[]);
     alone.keep_journal();
     let mut is_open = vec![false; g.len()];
     for c in open {
@@ -436,22 +474,19 @@ fn waits(
     roots: &BTreeMap<ComponentIdx, Root>,
     explained: &[Status],
     baseline: &[Status],
-    rollback: &Rollback,
-) -> Vec<Option<Wait>> {
-    let baseline_loads = loads(rollback, baseline);
-    let g_loads = loads(rollback, explained);
-    let inputs = relevant_inputs(topology, baseline, explained, &baseline_loads, &g_loads);
-    let n = topology.components().len();
-    let mut graph = petgraph::graph::DiGraph::<(), ()>::with_capacity(n, 0);
-    for _ in 0..n {
-        graph.add_node(());
-    }
-    let node = petgraph::graph::NodeIndex::new;
-    for (v, from) in inputs.iter().enumerate() {
+) -> Vec<(ComponentIdx, Wait)> {
+    let raised: Vec<ComponentIdx> = topology
+        .component_indices()
+        .filter(|c| explained[c.index()] > baseline[c.index()])
+        .collect();
+    let mut sub = Subgraph::new(topology, &raised);
+    for (v, from) in relevant_inputs(topology, baseline, explained, &raised) {
         for u in from {
-            graph.add_edge(node(u.index()), node(v), ());
+            sub.edge(u, v);
         }
     }
+    let graph = sub.graph;
+    let n = raised.len();
     /// A root's wait, and which root it is.
     type Longest = Option<(Option<Duration>, RecoveryKind, usize)>;
     let take = |best: &mut Longest, candidate: Longest| {
@@ -471,7 +506,7 @@ fn waits(
         // kind after the others it waits for, not itself).
         let (mut upstream, mut first, mut second): (Longest, Longest, Longest) = (None, None, None);
         for member in scc {
-            if let Some(root) = roots.get(&ComponentIdx::new(member.index())) {
+            if let Some(root) = roots.get(&raised[member.index()]) {
                 let candidate = Some((root.after, root.kind, member.index()));
                 if first.is_none_or(|b| later(root.after, b.0)) {
                     second = first;
@@ -503,7 +538,42 @@ fn waits(
             });
         }
     }
-    out
+    raised
+        .into_iter()
+        .zip(out)
+        .filter_map(|(c, wait)| Some((c, wait?)))
+        .collect()
+}
+
+/// A graph over some of the components, in the order given, with each
+/// component's node looked up in an array (not a map, so that walking
+/// every edge stays linear).
+struct Subgraph {
+    graph: petgraph::graph::DiGraph<(), ()>,
+    position: Vec<u32>,
+}
+
+impl Subgraph {
+    fn new(topology: &Topology, nodes: &[ComponentIdx]) -> Self {
+        let mut position = vec![u32::MAX; topology.components().len()];
+        let mut graph = petgraph::graph::DiGraph::<(), ()>::with_capacity(nodes.len(), 0);
+        for c in nodes {
+            position[c.index()] = graph.add_node(()).index() as u32;
+        }
+        Subgraph { graph, position }
+    }
+
+    fn node(&self, c: ComponentIdx) -> Option<petgraph::graph::NodeIndex> {
+        let at = self.position[c.index()];
+        (at != u32::MAX).then(|| petgraph::graph::NodeIndex::new(at as usize))
+    }
+
+    /// An edge from `from` to `to`, where both are nodes.
+    fn edge(&mut self, from: ComponentIdx, to: ComponentIdx) {
+        if let (Some(a), Some(b)) = (self.node(from), self.node(to)) {
+            self.graph.add_edge(a, b, ());
+        }
+    }
 }
 
 /// The graph among held components (indexed as in `held`) along dependency
@@ -514,28 +584,15 @@ fn held_graph(
     held: &[ComponentIdx],
     after_rollback: &[Status],
 ) -> (petgraph::graph::DiGraph<(), ()>, Vec<bool>) {
-    // Each component's place in `held`, looked up once per edge: an array,
-    // not a map, keeps the walk linear.
-    let mut position = vec![u32::MAX; topology.components().len()];
-    for (i, c) in held.iter().enumerate() {
-        position[c.index()] = i as u32;
-    }
-    let mut graph = petgraph::graph::DiGraph::<(), ()>::with_capacity(held.len(), 0);
-    for _ in held {
-        graph.add_node(());
-    }
-    let node = petgraph::graph::NodeIndex::new;
+    let mut sub = Subgraph::new(topology, held);
     let mut self_fed = vec![false; held.len()];
     for (i, &c) in held.iter().enumerate() {
         let status = after_rollback[c.index()];
         let mut edge = |t: ComponentIdx| {
-            let j = position[t.index()] as usize;
-            if j != u32::MAX as usize {
-                if j == i {
-                    self_fed[i] = true;
-                } else {
-                    graph.add_edge(node(i), node(j), ());
-                }
+            if t == c {
+                self_fed[i] = true;
+            } else {
+                sub.edge(c, t);
             }
         };
         topology
@@ -550,7 +607,7 @@ fn held_graph(
             topology.failover_targets(f).iter().for_each(|t| edge(*t));
         }
     }
-    (graph, self_fed)
+    (sub.graph, self_fed)
 }
 
 /// Groups the self-sustaining components by the loops that hold them up:
@@ -559,9 +616,9 @@ fn held_graph(
 /// is in or that feeds it (the first in component order).
 fn sustaining_loops(
     topology: &Topology,
-    rollback: &Rollback,
     after_rollback: &[Status],
-    pending: &mut BTreeMap<ComponentIdx, ComponentRecovery>,
+    loads: &[Exact],
+    pending: &mut [(ComponentIdx, ComponentRecovery)],
 ) -> Vec<SustainingLoop> {
     let held: Vec<ComponentIdx> = pending
         .iter()
@@ -572,7 +629,6 @@ fn sustaining_loops(
         return Vec::new();
     }
     let (graph, self_fed) = held_graph(topology, &held, after_rollback);
-    let loads = loads(rollback, after_rollback);
     // The strongly connected sets come sinks first; loops are
     // numbered by their first member, for a stable order.
     let sccs = petgraph::algo::kosaraju_scc(&graph);
@@ -621,10 +677,11 @@ fn sustaining_loops(
             loop_of[n.index()] = fed;
         }
     }
-    for (i, c) in held.iter().enumerate() {
-        if let Some(entry) = pending.get_mut(c) {
-            entry.sustained_by = loop_of[i];
-        }
+    let held_entries = pending
+        .iter_mut()
+        .filter(|(_, r)| r.kind == RecoveryKind::SelfSustaining);
+    for ((_, entry), sustained_by) in held_entries.zip(loop_of) {
+        entry.sustained_by = sustained_by;
     }
     loops
 }
