@@ -463,22 +463,33 @@ fn customer_changes(
     for e in new.1.iter().filter(|e| !e.impact.hit_customers.is_empty()) {
         units.entry(e.unit.label(nt)).or_default().1 = hits(nt, e, &new_key);
     }
-    let mut changes: BTreeMap<&str, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    // Customers failing at baseline are reported as such, not here: left
+    // out before their pairs are gathered, since where many fail, those
+    // pairs are most of them. Keyed by number, named once per customer.
+    let keys = ot.customers().len() + only_new.len();
+    let left_out: Vec<bool> = (0..keys as u32).map(|k| failing.contains(id_of(k))).collect();
+    let mut changes: BTreeMap<u32, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
     for (label, (before, after)) in &units {
-        for k in sorted_difference(after, before) {
-            changes.entry(id_of(k)).or_default().0.insert(label.clone());
+        for k in sorted_difference(after, before)
+            .into_iter()
+            .filter(|k| !left_out[*k as usize])
+        {
+            changes.entry(k).or_default().0.insert(label.as_str());
         }
-        for k in sorted_difference(before, after) {
-            changes.entry(id_of(k)).or_default().1.insert(label.clone());
+        for k in sorted_difference(before, after)
+            .into_iter()
+            .filter(|k| !left_out[*k as usize])
+        {
+            changes.entry(k).or_default().1.insert(label.as_str());
         }
     }
-    changes
+    let by_id: BTreeMap<&str, _> = changes.into_iter().map(|(k, change)| (id_of(k), change)).collect();
+    by_id
         .into_iter()
-        .filter(|(id, _)| !failing.contains(id))
         .map(|(id, (gained, lost))| CustomerChange {
             id: id.to_string(),
-            gained: gained.into_iter().collect(),
-            lost: lost.into_iter().collect(),
+            gained: gained.into_iter().map(str::to_string).collect(),
+            lost: lost.into_iter().map(str::to_string).collect(),
         })
         .collect()
 }
@@ -542,12 +553,15 @@ pub fn diff(old: &Topology, new: &Topology, threshold: Option<Status>, mut progr
     let old_all = Selection {
         wanted: vec![true; old.components().len()],
         lists: old_dirty,
+        // The diff compares who each failure hits, never who is down.
+        down_lists: false,
     };
     let old_spof = spof_selected(old, level, &old_all, |done, _| progress(done, total));
     let offset = old.components().len();
     let new_some = Selection {
         wanted: new_dirty.clone(),
         lists: new_dirty,
+        down_lists: false,
     };
     let new_spof = spof_selected(new, level, &new_some, |done, _| progress(offset + done, total));
     let (old_status, new_status) = (old_spof.customer_status.clone(), new_spof.customer_status.clone());

@@ -67,6 +67,11 @@ pub struct Options {
     pub include_apps: bool,
     /// The status at which a customer counts in `hit_customers`.
     pub threshold: Status,
+    /// How many of the ranked units keep their lists of customers (0:
+    /// all); the others' lists are left empty. A list holds every customer
+    /// down, those down at baseline too, so lists for every unit cost
+    /// units times customers down: gigabytes where many are down already.
+    pub listed: usize,
 }
 
 impl Default for Options {
@@ -74,6 +79,7 @@ impl Default for Options {
         Options {
             include_apps: false,
             threshold: Status::Down,
+            listed: 0,
         }
     }
 }
@@ -84,19 +90,46 @@ pub fn spof(topology: &Topology, progress: impl FnMut(usize, usize)) -> Vec<Spof
     spof_with(topology, &Options::default(), progress)
 }
 
-/// As [`spof`], with the units and threshold `options` give.
+/// As [`spof`], with the units, threshold and lists `options` give.
 pub fn spof_with(topology: &Topology, options: &Options, progress: impl FnMut(usize, usize)) -> Vec<SpofEntry> {
     let wanted: Vec<bool> = topology
         .components()
         .iter()
         .map(|c| options.include_apps || c.customer.is_none())
         .collect();
+    let every = options.listed == 0;
     let selection = Selection {
-        lists: vec![true; wanted.len()],
+        lists: vec![every; wanted.len()],
         wanted,
+        down_lists: true,
     };
     let mut entries = spof_selected(topology, options.threshold, &selection, progress).entries;
     rank(topology, &mut entries);
+    if !every {
+        // The lists of the units shown, each measured again on its own.
+        let mut overlay = Overlay::new(topology);
+        let mut counter = Counter::new(&overlay, options.threshold, true);
+        let placed = placed_by_zone(topology);
+        for entry in entries.iter_mut().take(options.listed) {
+            let zones = match entry.unit {
+                Unit::Component(c) => {
+                    let level = counter.level(&overlay);
+                    overlay.fail(&[c]);
+                    entry.impact = counter.advance(&mut overlay, &level, true);
+                    counter.rollback(&mut overlay, level);
+                    continue;
+                }
+                Unit::Zone(z) => vec![z],
+                Unit::Region(r) => topology.region(r).zones.clone(),
+            };
+            entry.impact = zone_impact(&mut overlay, &mut counter, &zones, &placed);
+        }
+        // Zones and regions are always measured with their lists (they are few).
+        for entry in entries.iter_mut().skip(options.listed) {
+            entry.impact.down_customers = Vec::new();
+            entry.impact.hit_customers = Vec::new();
+        }
+    }
     entries
 }
 
@@ -105,6 +138,8 @@ pub fn spof_with(topology: &Topology, options: &Options, progress: impl FnMut(us
 pub(crate) struct Selection {
     pub wanted: Vec<bool>,
     pub lists: Vec<bool>,
+    /// Whether the lists include the customers down (or only those hit).
+    pub down_lists: bool,
 }
 
 /// What [`spof_selected`] found, with the baseline it counted from.
@@ -125,7 +160,7 @@ pub(crate) fn spof_selected(
     mut progress: impl FnMut(usize, usize),
 ) -> Selected {
     let mut overlay = Overlay::new(topology);
-    let mut counter = Counter::new(&overlay, threshold);
+    let mut counter = Counter::new(&overlay, threshold, selection.down_lists);
     let total = selection.wanted.iter().filter(|w| **w).count();
     let impacts = component_impacts(&mut overlay, &mut counter, selection, |done| progress(done, total));
     let placed = placed_by_zone(topology);
@@ -288,6 +323,8 @@ fn children(topology: &Topology, baseline: &[Status]) -> Vec<Vec<ComponentIdx>> 
 /// are those below plus what it changed.
 struct Counter {
     threshold: Status,
+    /// Whether lists include the customers down, not only those hit.
+    down_lists: bool,
     /// Per component: its customer (apps), or `None` for a service; kept
     /// apart from the topology's records, which are large and cold.
     customer_of: Vec<Option<CustomerIdx>>,
@@ -318,7 +355,7 @@ struct Level {
 }
 
 impl Counter {
-    fn new(overlay: &Overlay, threshold: Status) -> Self {
+    fn new(overlay: &Overlay, threshold: Status, down_lists: bool) -> Self {
         let topology = overlay.topology();
         let (customers, services, customer_status) = crate::analysis::baseline_counts(overlay);
         let down = topology
@@ -333,6 +370,7 @@ impl Counter {
         }
         Counter {
             threshold,
+            down_lists,
             customer_of: topology.components().iter().map(|c| c.customer).collect(),
             app_start,
             apps,
@@ -396,16 +434,16 @@ impl Counter {
                 self.hit.push(k);
             }
         }
-        let sorted = |list: &[CustomerIdx]| {
-            let mut list = if lists { list.to_vec() } else { Vec::new() };
+        let sorted = |list: &[CustomerIdx], wanted: bool| {
+            let mut list = if wanted { list.to_vec() } else { Vec::new() };
             list.sort_unstable();
             list
         };
         Impact {
             customers: self.customers.clone(),
             services: self.services.clone(),
-            down_customers: sorted(&self.down),
-            hit_customers: sorted(&self.hit),
+            down_customers: sorted(&self.down, lists && self.down_lists),
+            hit_customers: sorted(&self.hit, lists),
         }
     }
 

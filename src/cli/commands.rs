@@ -347,6 +347,7 @@ fn spof(cx: &Context, path: &Path, top: usize, include_apps: bool, format: Repor
     let bar = progress_bar(cx, "spof");
     let options = analysis::spof::Options {
         include_apps,
+        listed: top,
         ..analysis::spof::Options::default()
     };
     let entries = analysis::spof::spof_with(&topology, &options, track(&bar));

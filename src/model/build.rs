@@ -669,6 +669,8 @@ impl Builder<'_> {
         let graph = dependency_graph(components.len(), &groups, &members);
         let mut by_id: Vec<ComponentIdx> = (0..components.len()).map(ComponentIdx::new).collect();
         by_id.sort_unstable_by(|a, b| components[a.index()].id.cmp(&components[b.index()].id));
+        let mut customers_by_id: Vec<CustomerIdx> = (0..customers.len()).map(CustomerIdx::new).collect();
+        customers_by_id.sort_unstable_by(|a, b| customers[a.index()].id.cmp(&customers[b.index()].id));
         let mut topology = Topology {
             source: path.to_path_buf(),
             name,
@@ -689,6 +691,7 @@ impl Builder<'_> {
             failovers_into: Rows::default(),
             graph,
             by_id,
+            customers_by_id,
             cycles: OnceLock::new(),
         };
         resolve_dynamics(&mut topology, path, dynamics)?;

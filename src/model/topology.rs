@@ -331,6 +331,9 @@ pub struct Topology {
     pub(crate) graph: DiGraph<(), GroupIdx, u32>,
     /// Component indices sorted by id, for binary-search lookup.
     pub(crate) by_id: Vec<ComponentIdx>,
+    /// Customer indices sorted by id, likewise: `diff` looks up every
+    /// customer of one file in the other.
+    pub(crate) customers_by_id: Vec<CustomerIdx>,
     /// Dependency cycles (strongly connected components of more than one
     /// member), computed on first use.
     pub(crate) cycles: OnceLock<Vec<Vec<ComponentIdx>>>,
@@ -546,7 +549,10 @@ impl Topology {
     }
 
     pub fn find_customer(&self, id: &str) -> Option<CustomerIdx> {
-        self.customers.iter().position(|c| c.id == id).map(CustomerIdx::new)
+        self.customers_by_id
+            .binary_search_by(|probe| self.customers[probe.index()].id.as_str().cmp(id))
+            .ok()
+            .map(|pos| self.customers_by_id[pos])
     }
 
     pub fn find_scenario(&self, name: &str) -> Option<&Scenario> {

@@ -163,6 +163,7 @@ fn brute_moves(old: &Topology, new: &Topology, threshold: Status) -> Vec<(String
         let options = Options {
             include_apps: false,
             threshold,
+            listed: 0,
         };
         spof_with(t, &options, |_, _| {})
             .iter()
@@ -205,6 +206,30 @@ proptest! {
     #[test]
     fn spof_with_load_dynamics_equals_one_check_per_unit(t in oracle::r#gen::topo(), include_apps in any::<bool>()) {
         spof_against_checks(&t.yaml(), include_apps)?;
+    }
+
+    /// Listing only the top units (what `blast spof --top N` shows) ranks
+    /// and counts exactly as listing all, and lists the same for those.
+    #[test]
+    fn spof_lists_of_the_top_units_equal_those_of_a_full_listing(
+        t in oracle::r#gen::topo(),
+        listed in 1usize..6,
+    ) {
+        let topology = load(&t.yaml());
+        let all = spof_with(&topology, &Options::default(), |_, _| {});
+        let top = spof_with(&topology, &Options { listed, ..Options::default() }, |_, _| {});
+        prop_assert_eq!(all.len(), top.len());
+        for (i, (a, b)) in all.iter().zip(&top).enumerate() {
+            prop_assert_eq!(a.unit, b.unit);
+            prop_assert!(same_counts(&a.impact.customers, &b.impact.customers));
+            prop_assert!(same_counts(&a.impact.services, &b.impact.services));
+            if i < listed {
+                prop_assert_eq!(&a.impact.down_customers, &b.impact.down_customers);
+                prop_assert_eq!(&a.impact.hit_customers, &b.impact.hit_customers);
+            } else {
+                prop_assert!(b.impact.down_customers.is_empty() && b.impact.hit_customers.is_empty());
+            }
+        }
     }
 
     #[test]
