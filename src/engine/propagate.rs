@@ -282,8 +282,10 @@ impl<'t> Propagator<'t> {
     /// of the components `statuses` leaves above ok, and `candidates`, the
     /// components whose direct status under `cond` may lie above `statuses`
     /// at their base loads (the caller knows which). So it costs what is
-    /// above ok, not the whole topology.
+    /// above ok, not the whole topology. Rounds (for causes) are not kept:
+    /// the given statuses have none.
     pub fn start_above(&mut self, cond: &impl Conditions, statuses: &[Status], candidates: &[ComponentIdx]) {
+        debug_assert!(self.reached.is_none(), "start_above on a propagator that keeps rounds");
         for (i, &s) in statuses.iter().enumerate() {
             if s > Status::Ok {
                 self.status[i] = s;

@@ -1,9 +1,10 @@
 //! Property tests of the engine on random small topologies and plans.
 
 use crate::common;
+use crate::oracle;
 
 use blast_radius::engine::{self, Cause, Conditions, Propagator, State, evaluate_group};
-use blast_radius::model::Topology;
+use blast_radius::model::{ComponentIdx, Topology};
 use blast_radius::plan::{Origin, inline_plan, resolve};
 use blast_radius::report;
 use blast_radius::{FailOn, Status};
@@ -146,5 +147,34 @@ proptest! {
             serde_json::to_string(&report).unwrap()
         };
         prop_assert_eq!(render(), render());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// `start_above` from the baseline, evaluating only the components a
+    /// plan failed, reaches the fixpoint a propagation from nothing does
+    /// (failures only raise, so the baseline lies below it), load dynamics
+    /// and cycles included: what recovery relies on.
+    #[test]
+    fn a_fixpoint_built_on_the_baseline_equals_one_from_nothing(
+        t in oracle::r#gen::topo(),
+        picks in proptest::collection::vec(any::<prop::sample::Index>(), 1..4),
+    ) {
+        let topology = load(&t.yaml());
+        let all: Vec<ComponentIdx> = topology.component_indices().collect();
+        let failed: Vec<ComponentIdx> = picks.iter().map(|p| *p.get(&all)).collect();
+        let ops: Vec<String> = failed.iter().map(|c| format!("fail {}", topology.component(*c).id)).collect();
+        let plan = resolve(&topology, &inline_plan(&ops).unwrap(), Origin::Inline, &[]).unwrap();
+        let mut state = State::new(&topology);
+        for (i, step) in plan.steps.iter().enumerate() {
+            engine::apply::apply(&mut state, i + 1, step);
+        }
+        let mut scratch = Propagator::new(&topology, true, false);
+        scratch.start(&state, None);
+        let mut above = Propagator::new(&topology, true, false);
+        above.start_above(&state, &engine::baseline(&topology), &failed);
+        prop_assert_eq!(above.statuses(), scratch.statuses(), "{}\n{:?}", t.yaml(), ops);
     }
 }
