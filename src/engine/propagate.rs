@@ -568,15 +568,17 @@ impl<'t> Propagator<'t> {
     }
 
     /// After `cond` lowered the capacities of `changed` (a zone or region
-    /// failure on top of the current statuses): raises each to its direct
-    /// status under `cond` and, since an active failover splits its load by
-    /// its targets' current capacities, recomputes the shares of those that
-    /// send load to them, then propagates. A capacity loss only raises
+    /// failure on top of the current statuses): since an active failover
+    /// splits its load by its targets' current capacities, recomputes the
+    /// shares of those that send load to them, then raises each to its
+    /// direct status under `cond` with its new share, and propagates. A capacity loss only raises
     /// direct statuses (a target's share shrinks, but less than its
     /// capacity), so this reaches the fixpoint a full propagation would.
     pub fn recondition(&mut self, cond: &impl Conditions, changed: &[ComponentIdx]) {
-        for &c in changed {
-            if self.dynamics {
+        // Shares first: a target's direct status under its lower capacity
+        // is that of its new, smaller share, never of the one it had.
+        if self.dynamics {
+            for &c in changed {
                 let active: Vec<FailoverIdx> = self
                     .topology
                     .failovers_into(c)
@@ -586,12 +588,12 @@ impl<'t> Propagator<'t> {
                     .collect();
                 self.dirty_failovers.extend(active);
             }
+            self.settle_loads(cond);
+        }
+        for &c in changed {
             let load = cond.base_load(c) + &self.extra_load(c);
             let (direct, _) = cond.direct(c, &load);
             self.raise_pending(c, direct);
-        }
-        if self.dynamics {
-            self.settle_loads(cond);
         }
         self.run(cond);
     }

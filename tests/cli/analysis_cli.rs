@@ -61,19 +61,53 @@ fn spof_is_ranked_by_weight_down_then_degraded_then_id() {
     }
 }
 
-#[test]
-fn spof_equals_check_fail_for_each_component_of_the_quickstart() {
-    for entry in ranking(QUICKSTART) {
+/// Every unit `spof` ranks in `topology` against its own `check`.
+fn spof_equals_check_for_each_unit(topology: &str) {
+    for entry in ranking(topology) {
         let id = entry["id"].as_str().unwrap();
         let op = match entry["unit"].as_str().unwrap() {
             "component" => format!("fail {id}"),
             unit => format!("fail-{unit} {id}"),
         };
-        let (_, stdout, _) = blast(&["check", QUICKSTART, "--op", &op, "--format", "json"]);
+        let (_, stdout, _) = blast(&["check", topology, "--op", &op, "--format", "json"]);
         let check: Value = serde_json::from_str(&stdout).expect("json");
         assert_eq!(entry["customers"], check["summary"]["customers"], "{id}");
         assert_eq!(entry["services"], check["summary"]["services"], "{id}");
     }
+}
+
+#[test]
+fn spof_equals_check_fail_for_each_component_of_the_quickstart() {
+    spof_equals_check_for_each_unit(QUICKSTART);
+}
+
+/// A zone failure halves c1's capacity while c2's failover already sends
+/// it load: its share must shrink before its status is judged. `spof`
+/// judged it on its old share, took it down, and so everyone (5 down where
+/// `check` says 2 down and 3 at risk).
+#[test]
+fn spof_judges_a_zone_failure_on_the_failover_shares_it_leaves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shares.yaml");
+    let service = |id: &str, extra: &str| format!("  - id: {id}\n{extra}    collapse_at: 1.000001\n");
+    let text = [
+        "version: 1\nregions:\n  - id: r0\n    zones: [z0a, z0b]\nservices:\n".to_string(),
+        service("c0", ""),
+        service("c1", "    region: r0\n    capacity: 0.1\n    load: 0\n"),
+        service("c2", "    region: r0\n    load: 2.000002\n    failover: {to: \"c*\"}\n"),
+        service("c3", "    capacity: 0\n"),
+        service("c4", ""),
+    ]
+    .concat();
+    std::fs::write(&path, text).expect("write");
+    let path = path.to_str().expect("utf-8 path");
+    let zone = ranking(path)
+        .into_iter()
+        .find(|e| e["id"] == "z0a")
+        .expect("z0a ranked");
+    assert_eq!(zone["services"]["down"], 2, "{zone}");
+    assert_eq!(zone["services"]["at_risk"], 3, "{zone}");
+    spof_equals_check_for_each_unit(path);
 }
 
 #[test]
