@@ -294,23 +294,13 @@ impl<'t> Propagator<'t> {
             }
         }
         // Their effect on the counters and loads, as one round would apply it.
-        let changes = std::mem::take(&mut self.changes);
-        for &(x, old, new) in &changes {
-            self.dependencies(x, old, new);
-            if self.dynamics {
-                self.dynamics_of(cond, x, old, new);
-            }
-        }
+        self.take_in_changes(cond);
         for &c in candidates {
-            let load = cond.base_load(c) + &self.extra_load(c);
-            let (direct, _) = cond.direct(c, &load);
-            self.raise_pending(c, direct);
+            self.raise_to_direct(cond, c);
         }
         if self.dynamics {
             self.settle_loads(cond);
         }
-        self.changes = changes;
-        self.changes.clear();
         self.run(cond);
     }
 
@@ -431,21 +421,37 @@ impl<'t> Propagator<'t> {
     pub fn run(&mut self, cond: &impl Conditions) {
         self.apply_candidates();
         while !self.changes.is_empty() {
-            let changes = std::mem::take(&mut self.changes);
-            for &(x, old, new) in &changes {
-                self.dependencies(x, old, new);
-                if self.dynamics {
-                    self.dynamics_of(cond, x, old, new);
-                }
-            }
-            self.changes = changes;
-            self.changes.clear();
+            self.take_in_changes(cond);
             if self.dynamics {
                 self.settle_loads(cond);
             }
             self.round += 1;
             self.apply_candidates();
         }
+    }
+
+    /// What the round's status changes do to the entry counters and the
+    /// dynamics loads, raising what they demand; the list is emptied.
+    fn take_in_changes(&mut self, cond: &impl Conditions) {
+        let changes = std::mem::take(&mut self.changes);
+        for &(x, old, new) in &changes {
+            self.dependencies(x, old, new);
+            if self.dynamics {
+                self.dynamics_of(cond, x, old, new);
+            }
+        }
+        self.changes = changes;
+        self.changes.clear();
+    }
+
+    /// Raises `c` to its direct status under `cond` with its effective load.
+    fn raise_to_direct(&mut self, cond: &impl Conditions, c: ComponentIdx) {
+        let base = cond.base_load(c);
+        let (direct, _) = match self.extra.get(c.index()) {
+            Some(extra) => cond.direct(c, &(base + extra)),
+            None => cond.direct(c, base),
+        };
+        self.raise_pending(c, direct);
     }
 
     fn dependencies(&mut self, x: ComponentIdx, old: Status, new: Status) {
@@ -559,9 +565,7 @@ impl<'t> Propagator<'t> {
         loads.sort_unstable();
         loads.dedup();
         for &t in &loads {
-            let load = cond.base_load(t) + &self.extra[t.index()];
-            let (direct, _) = cond.direct(t, &load);
-            self.raise_pending(t, direct);
+            self.raise_to_direct(cond, t);
         }
         loads.clear();
         self.dirty_loads = loads;
@@ -571,9 +575,10 @@ impl<'t> Propagator<'t> {
     /// failure on top of the current statuses): since an active failover
     /// splits its load by its targets' current capacities, recomputes the
     /// shares of those that send load to them, then raises each to its
-    /// direct status under `cond` with its new share, and propagates. A capacity loss only raises
-    /// direct statuses (a target's share shrinks, but less than its
-    /// capacity), so this reaches the fixpoint a full propagation would.
+    /// direct status under `cond` with its new share, and propagates. A
+    /// capacity loss only raises direct statuses (a target's share
+    /// shrinks, but less than its capacity), so this reaches the fixpoint
+    /// a full propagation would.
     pub fn recondition(&mut self, cond: &impl Conditions, changed: &[ComponentIdx]) {
         // Shares first: a target's direct status under its lower capacity
         // is that of its new, smaller share, never of the one it had.
@@ -591,9 +596,7 @@ impl<'t> Propagator<'t> {
             self.settle_loads(cond);
         }
         for &c in changed {
-            let load = cond.base_load(c) + &self.extra_load(c);
-            let (direct, _) = cond.direct(c, &load);
-            self.raise_pending(c, direct);
+            self.raise_to_direct(cond, c);
         }
         self.run(cond);
     }
