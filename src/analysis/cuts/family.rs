@@ -211,14 +211,7 @@ fn free_hits(set: &[u32], holders: &HashMap<&[u32], Vec<usize>, BuildHasherDefau
     let mut scratch = Vec::with_capacity(set.len());
     // The empty subset too: a member down before anything fails is a free hit.
     for mask in 0u32..(1 << set.len()) {
-        scratch.clear();
-        scratch.extend(
-            set.iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .map(|(_, u)| *u),
-        );
-        if let Some(members) = holders.get(&scratch[..]) {
+        if let Some(members) = holders.get(select(set, mask, &mut scratch)) {
             hit.extend(members.iter().filter(|m| **m > seen));
         }
     }
