@@ -111,18 +111,7 @@ pub fn spof_with(topology: &Topology, options: &Options, progress: impl FnMut(us
         let mut counter = Counter::new(&overlay, options.threshold, true);
         let placed = placed_by_zone(topology);
         for entry in entries.iter_mut().take(options.listed) {
-            let zones = match entry.unit {
-                Unit::Component(c) => {
-                    let level = counter.level(&overlay);
-                    overlay.fail(&[c]);
-                    entry.impact = counter.advance(&mut overlay, &level, true);
-                    counter.rollback(&mut overlay, level);
-                    continue;
-                }
-                Unit::Zone(z) => vec![z],
-                Unit::Region(r) => topology.region(r).zones.clone(),
-            };
-            entry.impact = zone_impact(&mut overlay, &mut counter, &zones, &placed);
+            entry.impact = unit_impact(&mut overlay, &mut counter, entry.unit, &placed);
         }
         // Zones and regions are always measured with their lists (they are few).
         for entry in entries.iter_mut().skip(options.listed) {
@@ -174,19 +163,10 @@ pub(crate) fn spof_selected(
             })
         })
         .collect();
-    for z in topology.zone_indices() {
-        let impact = zone_impact(&mut overlay, &mut counter, &[z], &placed);
-        entries.push(SpofEntry {
-            unit: Unit::Zone(z),
-            impact,
-        });
-    }
-    for r in topology.region_indices() {
-        let impact = zone_impact(&mut overlay, &mut counter, &topology.region(r).zones, &placed);
-        entries.push(SpofEntry {
-            unit: Unit::Region(r),
-            impact,
-        });
+    let zones = topology.zone_indices().map(Unit::Zone);
+    for unit in zones.chain(topology.region_indices().map(Unit::Region)) {
+        let impact = unit_impact(&mut overlay, &mut counter, unit, &placed);
+        entries.push(SpofEntry { unit, impact });
     }
     Selected {
         entries,
@@ -196,15 +176,19 @@ pub(crate) fn spof_selected(
     }
 }
 
-/// What failing `zones` (a zone or a region's) does, from the baseline.
-fn zone_impact(
-    overlay: &mut Overlay,
-    counter: &mut Counter,
-    zones: &[ZoneIdx],
-    placed: &[Vec<ComponentIdx>],
-) -> Impact {
+/// What failing `unit` alone does, from the baseline, with its lists; a
+/// zone or a region fails as `fail-zone`/`fail-region` does.
+fn unit_impact(overlay: &mut Overlay, counter: &mut Counter, unit: Unit, placed: &[Vec<ComponentIdx>]) -> Impact {
+    let topology = overlay.topology();
     let level = counter.level(overlay);
-    overlay.fail_zones(zones, &placed_in(placed, zones));
+    match unit {
+        Unit::Component(c) => overlay.fail(&[c]),
+        Unit::Zone(z) => overlay.fail_zones(&[z], &placed_in(placed, &[z])),
+        Unit::Region(r) => {
+            let zones = &topology.region(r).zones;
+            overlay.fail_zones(zones, &placed_in(placed, zones));
+        }
+    }
     let impact = counter.advance(overlay, &level, true);
     counter.rollback(overlay, level);
     impact
