@@ -16,6 +16,15 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_str(&stdout).expect("valid JSON")
 }
 
+/// `blast diff QUICKSTART new --format json`, which must fail the gate.
+fn failed_diff(new: &str) -> Value {
+    let (code, stdout, stderr) = blast(&["diff", QUICKSTART, new, "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let view: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(view["verdict"], "fail");
+    view
+}
+
 fn ranking(topology: &str) -> Vec<Value> {
     json(&["spof", topology, "--top", "0", "--format", "json"])["ranking"]
         .as_array()
@@ -240,10 +249,7 @@ fn diff_fails_when_a_customer_gains_a_single_point_of_failure() {
         "quorum: 2, of: [db.replica-a",
         "quorum: 3, of: [db.replica-a",
     );
-    let (code, stdout, _) = blast(&["diff", QUICKSTART, &new, "--format", "json"]);
-    assert_eq!(code, 1);
-    let view: Value = serde_json::from_str(&stdout).expect("json");
-    assert_eq!(view["verdict"], "fail");
+    let view = failed_diff(&new);
     let customers = view["customers"].as_array().unwrap();
     assert!(!customers.is_empty());
     for customer in customers {
@@ -581,10 +587,7 @@ fn diff_fails_when_a_load_balancer_is_pinned_to_one_zone() {
         "  - id: lb.shop\n    name: Public shop load balancer\n    region: demo-1\n",
         "  - id: lb.shop\n    name: Public shop load balancer\n    region: demo-1\n    zones: [demo-1a]\n",
     );
-    let (code, stdout, _) = blast(&["diff", QUICKSTART, &new, "--format", "json"]);
-    assert_eq!(code, 1, "{stdout}");
-    let view: Value = serde_json::from_str(&stdout).expect("json");
-    assert_eq!(view["verdict"], "fail");
+    let view = failed_diff(&new);
     let acme = view["customers"]
         .as_array()
         .unwrap()
@@ -629,10 +632,7 @@ fn diff_fails_when_the_new_topology_fails_before_any_operation() {
         "    capacity: 12               # requests/s, thousands\n    load: 6\n",
         "    capacity: 12               # requests/s, thousands\n    load: 30\n    collapse_at: 2\n",
     );
-    let (code, stdout, _) = blast(&["diff", QUICKSTART, &new, "--format", "json"]);
-    assert_eq!(code, 1, "{stdout}");
-    let view: Value = serde_json::from_str(&stdout).expect("json");
-    assert_eq!(view["verdict"], "fail");
+    let view = failed_diff(&new);
     assert_eq!(
         view["baseline_failures"],
         serde_json::json!([{"id": "acme", "status": "down"}])
