@@ -299,8 +299,9 @@ fn seed_changed_customers(
     }
 }
 
-/// Per component of `t`: whether it is, or depends (through any chain of
-/// entries) on, a component for which `seed` holds.
+/// Per component of `t`: whether it is a component for which `seed` holds,
+/// or one such component depends on it through any chain of entries, so
+/// that its failure can reach a seed.
 fn upstream_of(t: &Topology, seed: impl Fn(ComponentIdx) -> bool) -> Vec<bool> {
     let mut marked = vec![false; t.components().len()];
     let mut queue: Vec<ComponentIdx> = t.component_indices().filter(|c| seed(*c)).collect();

@@ -8,6 +8,8 @@
 //! is measured on top of a smaller failure it contains, so it costs only
 //! what it adds (see `component_impacts`).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use crate::analysis::Impact;
 use crate::engine::overlay::{Overlay, placed_by_zone, placed_in};
 use crate::engine::propagate::{Mark, evaluate_group};
@@ -151,18 +153,8 @@ pub(crate) fn spof_selected(
     let mut overlay = Overlay::new(topology);
     let mut counter = Counter::new(&overlay, threshold, selection.down_lists);
     let total = selection.wanted.iter().filter(|w| **w).count();
-    let impacts = component_impacts(&mut overlay, &mut counter, selection, |done| progress(done, total));
+    let mut entries = component_impacts(&mut overlay, &mut counter, selection, |done| progress(done, total));
     let placed = placed_by_zone(topology);
-    let mut entries: Vec<SpofEntry> = impacts
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, impact)| {
-            impact.map(|impact| SpofEntry {
-                unit: Unit::Component(ComponentIdx::new(i)),
-                impact,
-            })
-        })
-        .collect();
     let zones = topology.zone_indices().map(Unit::Zone);
     for unit in zones.chain(topology.region_indices().map(Unit::Region)) {
         let impact = unit_impact(&mut overlay, &mut counter, unit, &placed);
@@ -194,67 +186,152 @@ fn unit_impact(overlay: &mut Overlay, counter: &mut Counter, unit: Unit, placed:
     impact
 }
 
-/// Every component's impact, each failure measured on top of a smaller
-/// one it contains. When X's failure alone takes its dependent P down,
-/// failing X ends where failing X on top of P's failure does (statuses
-/// only rise, and P's failure lies below X's), so X costs only what it
-/// adds to P's: a forest of such "parents" is walked depth first, each
-/// query nested on its parent's. A chain of hard dependencies costs its
-/// length, not its square.
+/// Every wanted component's impact, in index order, each failure measured
+/// on top of a smaller one it contains. When X's failure alone takes its
+/// dependent P down, failing X ends where failing X on top of P's failure
+/// does (statuses only rise, and P's failure lies below X's), so X costs
+/// only what it adds to P's: a forest of such "parents" is walked depth
+/// first, each query nested on its parent's. A chain of hard dependencies
+/// costs its length, not its square.
+///
+/// The trees are independent, so workers take them in turn, each with its
+/// own overlay (this thread with the caller's); every impact is a function
+/// of its unit alone, so the result does not depend on who measured what.
 fn component_impacts(
     overlay: &mut Overlay,
     counter: &mut Counter,
     selection: &Selection,
-    mut progress: impl FnMut(usize),
-) -> Vec<Option<Impact>> {
+    progress: impl FnMut(usize),
+) -> Vec<SpofEntry> {
     let topology = overlay.topology();
-    let n = topology.components().len();
-    let wanted = |c: ComponentIdx| selection.wanted.get(c.index()).copied().unwrap_or(false);
-    let lists = |c: ComponentIdx| selection.lists.get(c.index()).copied().unwrap_or(false);
-    let children: Vec<Vec<ComponentIdx>> = children(topology, overlay.baseline_statuses())
-        .into_iter()
-        .map(|mut list| {
-            list.retain(|c| wanted(*c));
-            list
-        })
-        .collect();
-    // Nested under a wanted parent, or measured from the baseline.
-    let mut nested = vec![false; n];
-    for (p, list) in children.iter().enumerate() {
-        if wanted(ComponentIdx::new(p)) {
-            list.iter().for_each(|c| nested[c.index()] = true);
-        }
-    }
-    let mut impacts: Vec<Option<Impact>> = vec![None; n];
-    let mut done = 0;
-    for root in topology
-        .component_indices()
-        .filter(|c| wanted(*c) && !nested[c.index()])
-    {
-        // (component, its next child, the level below its failure)
-        let mut stack = vec![(root, 0, counter.level(overlay))];
-        overlay.fail(&[root]);
-        impacts[root.index()] = Some(counter.advance(overlay, &stack[0].2, lists(root)));
-        done += 1;
-        while let Some((c, next, _)) = stack.last_mut() {
-            let Some(&child) = children[c.index()].get(*next) else {
-                if let Some((_, _, level)) = stack.pop() {
-                    counter.rollback(overlay, level);
-                }
-                continue;
-            };
-            *next += 1;
-            let level = counter.level(overlay);
-            overlay.fail(&[child]);
-            impacts[child.index()] = Some(counter.advance(overlay, &level, lists(child)));
-            stack.push((child, 0, level));
-            done += 1;
-            if done % 1024 == 0 {
-                progress(done);
+    let forest = Forest::new(topology, overlay.baseline_statuses(), selection);
+    let queue = Queue {
+        next: AtomicUsize::new(0),
+        done: AtomicUsize::new(0),
+        chunk: (forest.roots.len() / (workers() * 16)).clamp(1, 64),
+    };
+    let helpers = (workers() - 1).min(forest.roots.len().saturating_sub(1));
+    // Copies of the caller's, which stand at the baseline.
+    let twins: Vec<(Overlay, Counter)> = (0..helpers).map(|_| (overlay.clone(), counter.clone())).collect();
+    let mut entries = std::thread::scope(|scope| {
+        let handles: Vec<_> = twins
+            .into_iter()
+            .map(|(mut overlay, mut counter)| {
+                let (forest, queue) = (&forest, &queue);
+                scope.spawn(move || walk(&mut overlay, &mut counter, forest, queue, |_| {}))
+            })
+            .collect();
+        let mut entries = walk(overlay, counter, &forest, &queue, progress);
+        for handle in handles {
+            match handle.join() {
+                Ok(theirs) => entries.extend(theirs),
+                Err(panic) => std::panic::resume_unwind(panic),
             }
         }
+        entries
+    });
+    entries.sort_unstable_by_key(|e| e.unit);
+    entries
+}
+
+/// How many threads measure component failures: one per core, up to four,
+/// since each holds an overlay of the whole topology; at least two, so
+/// that the sharing is exercised on every machine.
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
+}
+
+/// The trees of [`component_impacts`]: each wanted component's children
+/// (those nested on its failure), and the roots measured from the baseline.
+struct Forest {
+    children: Vec<Vec<ComponentIdx>>,
+    roots: Vec<ComponentIdx>,
+    lists: Vec<bool>,
+}
+
+impl Forest {
+    fn new(topology: &Topology, baseline: &[Status], selection: &Selection) -> Self {
+        let wanted = |c: ComponentIdx| selection.wanted.get(c.index()).copied().unwrap_or(false);
+        let children: Vec<Vec<ComponentIdx>> = children(topology, baseline)
+            .into_iter()
+            .map(|mut list| {
+                list.retain(|c| wanted(*c));
+                list
+            })
+            .collect();
+        // Nested under a wanted parent, or measured from the baseline.
+        let mut nested = vec![false; topology.components().len()];
+        for (p, list) in children.iter().enumerate() {
+            if wanted(ComponentIdx::new(p)) {
+                list.iter().for_each(|c| nested[c.index()] = true);
+            }
+        }
+        let roots = topology
+            .component_indices()
+            .filter(|c| wanted(*c) && !nested[c.index()])
+            .collect();
+        let mut lists = selection.lists.clone();
+        lists.resize(topology.components().len(), false);
+        Forest { children, roots, lists }
     }
-    impacts
+}
+
+/// The roots not yet taken, handed out a chunk at a time, and how many
+/// components are measured so far.
+struct Queue {
+    next: AtomicUsize,
+    done: AtomicUsize,
+    chunk: usize,
+}
+
+/// Measures the trees of the roots this worker takes from `queue`.
+fn walk(
+    overlay: &mut Overlay,
+    counter: &mut Counter,
+    forest: &Forest,
+    queue: &Queue,
+    mut progress: impl FnMut(usize),
+) -> Vec<SpofEntry> {
+    let mut entries = Vec::new();
+    let mut measure = |overlay: &mut Overlay, counter: &mut Counter, c: ComponentIdx, level: &Level| {
+        overlay.fail(&[c]);
+        let impact = counter.advance(overlay, level, forest.lists[c.index()]);
+        entries.push(SpofEntry {
+            unit: Unit::Component(c),
+            impact,
+        });
+    };
+    loop {
+        let start = queue.next.fetch_add(queue.chunk, Ordering::Relaxed);
+        let Some(roots) = forest.roots.get(start..(start + queue.chunk).min(forest.roots.len())) else {
+            break;
+        };
+        if roots.is_empty() {
+            break;
+        }
+        let mut measured = 0;
+        for &root in roots {
+            // (component, its next child, the level below its failure)
+            let mut stack = vec![(root, 0, counter.level(overlay))];
+            measure(overlay, counter, root, &stack[0].2);
+            measured += 1;
+            while let Some((c, next, _)) = stack.last_mut() {
+                let Some(&child) = forest.children[c.index()].get(*next) else {
+                    if let Some((_, _, level)) = stack.pop() {
+                        counter.rollback(overlay, level);
+                    }
+                    continue;
+                };
+                *next += 1;
+                let level = counter.level(overlay);
+                measure(overlay, counter, child, &level);
+                stack.push((child, 0, level));
+                measured += 1;
+            }
+        }
+        progress(queue.done.fetch_add(measured, Ordering::Relaxed) + measured);
+    }
+    entries
 }
 
 /// Per component, the components whose parent it is (see
@@ -305,6 +382,7 @@ fn children(topology: &Topology, baseline: &[Status]) -> Vec<Vec<ComponentIdx>> 
 /// Customer and service counts for the overlay's current statuses, level
 /// by level: each level is a query on top of the one below, and its counts
 /// are those below plus what it changed.
+#[derive(Clone)]
 struct Counter {
     threshold: Status,
     /// Whether lists include the customers down, not only those hit.

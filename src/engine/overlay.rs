@@ -17,6 +17,8 @@ use crate::engine::state::State;
 use crate::model::{ComponentIdx, GroupIdx, Topology, ZoneIdx};
 use crate::status::Status;
 
+/// Clones share the read-only parts, so one per thread is cheap.
+#[derive(Clone)]
 pub struct Overlay<'t> {
     topology: &'t Topology,
     state: State<'t>,

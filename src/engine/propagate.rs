@@ -21,6 +21,8 @@
 //! recoveries (from given statuses) and `spof`/`cuts` (incremental queries
 //! on the baseline, undone by [`Propagator::reset`]).
 
+use std::sync::Arc;
+
 use crate::engine::state::Conditions;
 use crate::model::{ComponentIdx, FailoverIdx, GroupIdx, Rule, SurgeEffect, SurgeIdx, Topology};
 use crate::number::Exact;
@@ -158,7 +160,7 @@ enum Undo {
 }
 
 /// Statuses, dependency counters and dynamics loads, raised to a fixpoint.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Propagator<'t> {
     topology: &'t Topology,
     dynamics: bool,
@@ -184,8 +186,9 @@ pub struct Propagator<'t> {
     changed_mark: Vec<bool>,
     /// Scratch for [`Propagator::changed_since`], all false between calls.
     since_mark: Vec<bool>,
-    /// For many queries (see [`Propagator::compact_for_queries`]).
-    compact: Option<Compact>,
+    /// For many queries (see [`Propagator::compact_for_queries`]); shared
+    /// by clones, since it is read-only.
+    compact: Option<Arc<Compact>>,
     changes: Vec<(ComponentIdx, Status, Status)>,
     candidates: Vec<ComponentIdx>,
     dirty_loads: Vec<ComponentIdx>,
@@ -315,7 +318,7 @@ impl<'t> Propagator<'t> {
     /// worth its memory for an [`crate::engine::overlay::Overlay`], not for
     /// one propagation.
     pub fn compact_for_queries(&mut self) {
-        self.compact = Some(Compact::new(self.topology));
+        self.compact = Some(Arc::new(Compact::new(self.topology)));
     }
 
     pub fn status(&self, c: ComponentIdx) -> Status {
