@@ -387,8 +387,17 @@ fn cuts(
 }
 
 fn diff(cx: &Context, old: &Path, new: &Path, fail_on: crate::FailOn, format: ReportFormat) -> Result<Output> {
-    let old = load(cx, old, false)?;
-    let new = load(cx, new, false)?;
+    // The two files are independent: read at once, each on its own core.
+    let (old, new) = std::thread::scope(|scope| {
+        let new = scope.spawn(|| load(cx, new, true));
+        let old = load(cx, old, false);
+        (old, new.join())
+    });
+    let old = old?;
+    let new = match new {
+        Ok(new) => new?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
     let bar = progress_bar(cx, "diff: single failures");
     let diff = analysis::diff::diff(&old, &new, fail_on.threshold(), track(&bar));
     bar.finish_and_clear();
