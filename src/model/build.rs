@@ -92,7 +92,6 @@ pub struct Builder<'p> {
     /// Scratch for [`component`], see there.
     zone_slots: Vec<u32>,
     groups: Vec<Group>,
-    /// Each group's members as written, in group order, resolved by [`Builder::finish`].
     /// Each group's members in group order: resolved at once when the name
     /// was declared before (most references point back), `None` when it is
     /// resolved by [`Builder::finish`] from `pending_members`.
