@@ -214,11 +214,15 @@ fn component_impacts(
     // Copies of the caller's, which stand at the baseline.
     let twins: Vec<(Overlay, Counter)> = (0..helpers).map(|_| (overlay.clone(), counter.clone())).collect();
     let mut entries = std::thread::scope(|scope| {
+        // A helper that cannot be started (a process limit) leaves its
+        // share of the queue to the others, this thread included.
         let handles: Vec<_> = twins
             .into_iter()
-            .map(|(mut overlay, mut counter)| {
+            .filter_map(|(mut overlay, mut counter)| {
                 let (forest, queue) = (&forest, &queue);
-                scope.spawn(move || walk(&mut overlay, &mut counter, forest, queue, |_| {}))
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || walk(&mut overlay, &mut counter, forest, queue, |_| {}))
+                    .ok()
             })
             .collect();
         let mut entries = walk(overlay, counter, &forest, &queue, progress);

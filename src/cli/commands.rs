@@ -386,17 +386,27 @@ fn cuts(
     ))
 }
 
-fn diff(cx: &Context, old: &Path, new: &Path, fail_on: crate::FailOn, format: ReportFormat) -> Result<Output> {
+fn diff(
+    cx: &Context,
+    old_path: &Path,
+    new_path: &Path,
+    fail_on: crate::FailOn,
+    format: ReportFormat,
+) -> Result<Output> {
     // The two files are independent: read at once, each on its own core.
     let (old, new) = std::thread::scope(|scope| {
-        let new = scope.spawn(|| load(cx, new, true));
-        let old = load(cx, old, false);
-        (old, new.join())
+        let beside = std::thread::Builder::new()
+            .spawn_scoped(scope, || load(cx, new_path, true))
+            .ok();
+        let old = load(cx, old_path, false);
+        (old, beside.map(|thread| thread.join()))
     });
     let old = old?;
     let new = match new {
-        Ok(new) => new?,
-        Err(panic) => std::panic::resume_unwind(panic),
+        Some(Ok(new)) => new?,
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        // No thread to be had (a process limit): NEW is read after OLD.
+        None => load(cx, new_path, false)?,
     };
     let bar = progress_bar(cx, "diff: single failures");
     let diff = analysis::diff::diff(&old, &new, fail_on.threshold(), track(&bar));

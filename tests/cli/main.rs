@@ -12,4 +12,5 @@ mod hostile;
 mod import_cli;
 mod incidents;
 mod json_input;
+mod no_threads;
 mod readonly;
