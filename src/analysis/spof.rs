@@ -8,7 +8,9 @@
 //! is measured on top of a smaller failure it contains, so it costs only
 //! what it adds (see `component_impacts`).
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use crate::analysis::Impact;
 use crate::engine::overlay::{Overlay, placed_by_zone, placed_in};
@@ -194,24 +196,31 @@ fn unit_impact(overlay: &mut Overlay, counter: &mut Counter, unit: Unit, placed:
 /// first, each query nested on its parent's. A chain of hard dependencies
 /// costs its length, not its square.
 ///
-/// The trees are independent, so workers take them in turn, each with its
-/// own overlay (this thread with the caller's); every impact is a function
-/// of its unit alone, so the result does not depend on who measured what.
+/// The trees are independent, so workers take chunks of roots from a shared
+/// queue, each with its own overlay (this thread with the caller's); every
+/// impact is a function of its unit alone, so the result does not depend on
+/// who measured what. The caller's overlay and counter must stand at the
+/// baseline: the helpers' are copies of them.
 fn component_impacts(
     overlay: &mut Overlay,
     counter: &mut Counter,
     selection: &Selection,
-    progress: impl FnMut(usize),
+    mut progress: impl FnMut(usize),
 ) -> Vec<SpofEntry> {
+    debug_assert!(
+        overlay.checkpoint() == Mark::default(),
+        "the overlay stands at the baseline"
+    );
     let topology = overlay.topology();
     let forest = Forest::new(topology, overlay.baseline_statuses(), selection);
+    let workers = workers();
     let queue = Queue {
         next: AtomicUsize::new(0),
         done: AtomicUsize::new(0),
-        chunk: (forest.roots.len() / (workers() * 16)).clamp(1, 64),
+        finished: AtomicUsize::new(0),
+        chunk: (forest.roots.len() / (workers * 16)).clamp(1, 64),
     };
-    let helpers = (workers() - 1).min(forest.roots.len().saturating_sub(1));
-    // Copies of the caller's, which stand at the baseline.
+    let helpers = (workers - 1).min(forest.roots.len().saturating_sub(1));
     let twins: Vec<(Overlay, Counter)> = (0..helpers).map(|_| (overlay.clone(), counter.clone())).collect();
     let mut entries = std::thread::scope(|scope| {
         // A helper that cannot be started (a process limit) leaves its
@@ -219,13 +228,21 @@ fn component_impacts(
         let handles: Vec<_> = twins
             .into_iter()
             .filter_map(|(mut overlay, mut counter)| {
-                let (forest, queue) = (&forest, &queue);
+                let (forest, queue, caller) = (&forest, &queue, std::thread::current());
                 std::thread::Builder::new()
-                    .spawn_scoped(scope, move || walk(&mut overlay, &mut counter, forest, queue, |_| {}))
+                    .spawn_scoped(scope, move || {
+                        let _finished = Finished(&queue.finished, caller);
+                        walk(&mut overlay, &mut counter, forest, queue, |_| {})
+                    })
                     .ok()
             })
             .collect();
-        let mut entries = walk(overlay, counter, &forest, &queue, progress);
+        let mut entries = walk(overlay, counter, &forest, &queue, &mut progress);
+        // The helpers' share goes on the bar while they finish.
+        while queue.finished.load(Ordering::Acquire) < handles.len() {
+            progress(queue.done.load(Ordering::Relaxed));
+            std::thread::park_timeout(Duration::from_millis(100));
+        }
         for handle in handles {
             match handle.join() {
                 Ok(theirs) => entries.extend(theirs),
@@ -284,8 +301,22 @@ impl Forest {
 /// components are measured so far.
 struct Queue {
     next: AtomicUsize,
+    /// Failures measured and reported, by every worker.
     done: AtomicUsize,
+    /// Helpers that have stopped, normally or not.
+    finished: AtomicUsize,
     chunk: usize,
+}
+
+/// Counts a helper as stopped when it is dropped, a panic included, and
+/// wakes the thread waiting for it.
+struct Finished<'q>(&'q AtomicUsize, std::thread::Thread);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Release);
+        self.1.unpark();
+    }
 }
 
 /// Measures the trees of the roots this worker takes from `queue`.
@@ -305,15 +336,21 @@ fn walk(
             impact,
         });
     };
+    // Measured since the last report; reported every so often, so that a
+    // long tree (a chain is one) still moves the bar.
+    let mut measured = 0;
+    let mut report = |measured: &mut usize, at_least: usize| {
+        if *measured >= at_least {
+            progress(queue.done.fetch_add(*measured, Ordering::Relaxed) + *measured);
+            *measured = 0;
+        }
+    };
     loop {
         let start = queue.next.fetch_add(queue.chunk, Ordering::Relaxed);
-        let Some(roots) = forest.roots.get(start..(start + queue.chunk).min(forest.roots.len())) else {
+        let end = (start + queue.chunk).min(forest.roots.len());
+        let Some(roots) = forest.roots.get(start..end).filter(|roots| !roots.is_empty()) else {
             break;
         };
-        if roots.is_empty() {
-            break;
-        }
-        let mut measured = 0;
         for &root in roots {
             // (component, its next child, the level below its failure)
             let mut stack = vec![(root, 0, counter.level(overlay))];
@@ -331,12 +368,16 @@ fn walk(
                 measure(overlay, counter, child, &level);
                 stack.push((child, 0, level));
                 measured += 1;
+                report(&mut measured, REPORT_EVERY);
             }
         }
-        progress(queue.done.fetch_add(measured, Ordering::Relaxed) + measured);
+        report(&mut measured, 1);
     }
     entries
 }
+
+/// How many failures a worker measures between two reports of progress.
+const REPORT_EVERY: usize = 1024;
 
 /// Per component, the components whose parent it is (see
 /// [`component_impacts`]): X's parent is the dependent P that X's failure
@@ -391,13 +432,8 @@ struct Counter {
     threshold: Status,
     /// Whether lists include the customers down, not only those hit.
     down_lists: bool,
-    /// Per component: its customer (apps), or `None` for a service; kept
-    /// apart from the topology's records, which are large and cold.
-    customer_of: Vec<Option<CustomerIdx>>,
-    /// Customer `k`'s apps are `apps[app_start[k]..app_start[k + 1]]`.
-    app_start: Vec<u32>,
-    apps: Vec<ComponentIdx>,
-    weight: Vec<Exact>,
+    /// Read only, so shared by the clones of other threads.
+    owners: Arc<Owners>,
     customers: Counts,
     services: Counts,
     customer_status: Vec<Status>,
@@ -408,6 +444,17 @@ struct Counter {
     /// Customer statuses to restore, newest last.
     undo: Vec<(CustomerIdx, Status)>,
     dirty_mark: Vec<bool>,
+}
+
+/// Who owns each app, kept apart from the topology's records, which are
+/// large and cold.
+struct Owners {
+    /// Per component: its customer (apps), or `None` for a service.
+    customer_of: Vec<Option<CustomerIdx>>,
+    /// Customer `k`'s apps are `apps[app_start[k]..app_start[k + 1]]`.
+    app_start: Vec<u32>,
+    apps: Vec<ComponentIdx>,
+    weight: Vec<Exact>,
 }
 
 /// Where a [`Counter`] and its overlay stood before a query.
@@ -434,13 +481,16 @@ impl Counter {
             apps.extend_from_slice(&customer.apps);
             app_start.push(apps.len() as u32);
         }
-        Counter {
-            threshold,
-            down_lists,
+        let owners = Owners {
             customer_of: topology.components().iter().map(|c| c.customer).collect(),
             app_start,
             apps,
             weight: topology.customers().iter().map(|k| k.weight.clone()).collect(),
+        };
+        Counter {
+            threshold,
+            down_lists,
+            owners: Arc::new(owners),
             customers,
             services,
             customer_status,
@@ -468,7 +518,7 @@ impl Counter {
     fn advance(&mut self, overlay: &mut Overlay, level: &Level, lists: bool) -> Impact {
         let mut dirty = Vec::new();
         for (c, old) in overlay.changed_since(level.mark) {
-            match self.customer_of[c.index()] {
+            match self.owners.customer_of[c.index()] {
                 Some(k) if !self.dirty_mark[k.index()] => {
                     self.dirty_mark[k.index()] = true;
                     dirty.push(k);
@@ -484,13 +534,14 @@ impl Counter {
             let i = k.index();
             self.dirty_mark[i] = false;
             let before = self.customer_status[i];
-            let apps = &self.apps[self.app_start[i] as usize..self.app_start[i + 1] as usize];
+            let owners = &self.owners;
+            let apps = &owners.apps[owners.app_start[i] as usize..owners.app_start[i + 1] as usize];
             let now = apps.iter().map(|a| overlay.status(*a)).max().unwrap_or_default();
             if now == before {
                 continue;
             }
-            self.customers.remove(before, &self.weight[i]);
-            self.customers.add(now, &self.weight[i]);
+            self.customers.remove(before, &owners.weight[i]);
+            self.customers.add(now, &owners.weight[i]);
             self.undo.push((k, before));
             self.customer_status[i] = now;
             if now == Status::Down {

@@ -393,8 +393,14 @@ fn diff(
     fail_on: crate::FailOn,
     format: ReportFormat,
 ) -> Result<Output> {
-    // The two files are independent: read at once, each on its own core.
+    one_stdin([old_path, new_path])?;
+    // The two files are independent: read at once, each on its own core,
+    // unless OLD cannot even be opened, whose error then comes at once.
+    if old_path != Path::new("-") && std::fs::File::open(old_path).is_err() {
+        load(cx, old_path, false)?;
+    }
     let (old, new) = std::thread::scope(|scope| {
+        // NEW loads without a spinner of its own: two would fight over one line.
         let beside = std::thread::Builder::new()
             .spawn_scoped(scope, || load(cx, new_path, true))
             .ok();

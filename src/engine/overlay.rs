@@ -17,7 +17,9 @@ use crate::engine::state::State;
 use crate::model::{ComponentIdx, GroupIdx, Topology, ZoneIdx};
 use crate::status::Status;
 
-/// Clones share the read-only parts, so one per thread is cheap.
+/// A clone copies the statuses, counters and journal, and shares the
+/// topology and the compacted graph: one per thread costs about one
+/// propagation's arrays.
 #[derive(Clone)]
 pub struct Overlay<'t> {
     topology: &'t Topology,

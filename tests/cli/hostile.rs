@@ -311,6 +311,36 @@ fn a_missing_file_is_refused() {
     assert_contains(&stderr, "cannot read `tests/hostile/no-such-file.yaml`: no such file");
 }
 
+/// `diff` reads its two files at the same time, yet reports OLD's problem
+/// and only OLD's, whichever of the two is bad.
+#[test]
+fn diff_reports_the_old_file_first_when_both_are_bad() {
+    let stderr = rejected(&[
+        "diff",
+        "tests/hostile/no-such-file.yaml",
+        "tests/hostile/no-such-plan.yaml",
+    ]);
+    assert_eq!(
+        stderr,
+        "error: cannot read `tests/hostile/no-such-file.yaml`: no such file\n  = help: check the path\n"
+    );
+    let dir = tempdir();
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(&broken, "version: 1\nservices:\n  - id: a\n    depends_on: [zz]\n").expect("write");
+    let broken = broken.to_string_lossy().into_owned();
+    let stderr = rejected(&["diff", broken.as_str(), "tests/hostile/no-such-file.yaml"]);
+    assert_contains(&stderr, "`zz` does not exist");
+    assert!(!stderr.contains("no-such-file"), "{stderr}");
+}
+
+/// Standard input can be read once: `diff - -` is a usage error, not a race
+/// between the two readers.
+#[test]
+fn diff_refuses_standard_input_for_both_files() {
+    let stderr = rejected(&["diff", "-", "-"]);
+    assert_contains(&stderr, "`-` (standard input) is given for more than one input");
+}
+
 #[cfg(unix)]
 #[test]
 fn an_unreadable_file_is_refused() {

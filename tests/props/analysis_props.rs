@@ -193,6 +193,19 @@ fn brute_moves(old: &Topology, new: &Topology, threshold: Status) -> Vec<(String
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Hundreds of components: the workers take several trees of the
+    /// failure forest at a time from their shared queue, so chunks and the
+    /// merge of what each worker measured are exercised (the small cases
+    /// below give one root per chunk).
+    #[test]
+    fn spof_of_hundreds_of_components_equals_one_check_per_unit(specs in proptest::collection::vec(component(), 150..300)) {
+        spof_against_checks(&topology_text(&specs), false)?;
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(150))]
 
     #[test]
