@@ -2,6 +2,7 @@
 //! renderer. Decisions about the domain live below, in the library layers.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::analysis;
 use crate::cli::args::{
@@ -169,21 +170,48 @@ fn one_stdin<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Result<()> {
 fn load(cx: &Context, path: &Path, quiet: bool) -> Result<Topology> {
     const BIG: u64 = 8 * 1024 * 1024;
     let big = std::fs::metadata(path).is_ok_and(|m| m.len() > BIG);
-    let spinner = if big && cx.environment.stderr_is_terminal && !quiet {
-        let spinner =
-            indicatif::ProgressBar::new_spinner().with_message(format!("loading {}", crate::text::path(path)));
-        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-        Some(spinner)
-    } else {
-        None
+    let spinner = (big && cx.environment.stderr_is_terminal && !quiet)
+        .then(|| indicatif::ProgressBar::new_spinner().with_message(format!("loading {}", crate::text::path(path))));
+    let result = match &spinner {
+        Some(spinner) => with_ticker(spinner, || model::load_topology(path, cx.limits)),
+        None => model::load_topology(path, cx.limits),
     };
-    let result = model::load_topology(path, cx.limits);
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
     let topology = result?;
     plan::resolve_scenarios(&topology)?;
     Ok(topology)
+}
+
+/// Runs `work` while a thread of ours ticks `spinner`. indicatif's own
+/// ticker panics where no thread can be started (a process limit); without
+/// one, the spinner just stands still.
+fn with_ticker<T>(spinner: &indicatif::ProgressBar, work: impl FnOnce() -> T) -> T {
+    /// Stops the ticker when dropped, so a panic in `work` cannot leave the
+    /// scope waiting for it.
+    struct Stop<'a>(&'a AtomicBool, Option<std::thread::Thread>);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Release);
+            if let Some(ticker) = &self.1 {
+                ticker.unpark();
+            }
+        }
+    }
+    let stopped = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let ticker = std::thread::Builder::new()
+            .spawn_scoped(scope, || {
+                while !stopped.load(Ordering::Acquire) {
+                    spinner.tick();
+                    std::thread::park_timeout(std::time::Duration::from_millis(120));
+                }
+            })
+            .ok();
+        let _stop = Stop(&stopped, ticker.as_ref().map(|t| t.thread().clone()));
+        work()
+    })
 }
 
 fn select(cx: &Context, topology: &Topology, operation: &OperationArgs, gate: &GateArgs) -> Result<(Plan, String)> {

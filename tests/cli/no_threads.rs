@@ -1,6 +1,7 @@
-//! `spof` and `diff` spread their work over threads; where the process may
-//! start none (a container's or a user's process limit), they must still
-//! answer, with the same bytes, instead of panicking.
+//! `spof` and `diff` spread their work over threads, and a spinner ticks
+//! while a large file loads on a terminal; where the process may start no
+//! thread (a container's or a user's process limit), they must still answer,
+//! with the same bytes, instead of panicking.
 //!
 //! The limit is `RLIMIT_NPROC` at 1, set in the child before it runs
 //! `blast`. Root is not held to it, so a root test process first becomes
@@ -54,11 +55,18 @@ impl Drop for Sandbox {
 }
 
 /// Runs `program args` in `dir`, with at most one process for its user.
+fn without_threads(program: &Path, args: &[&str], dir: &Path) -> Output {
+    limited(program, args, dir)
+        .output()
+        .unwrap_or_else(|e| panic!("run {}: {e}", program.display()))
+}
+
+/// `program args` in `dir`, to run with at most one process for its user.
 #[allow(
     unsafe_code,
     reason = "a user and a process limit for the child need libc before exec"
 )]
-fn without_threads(program: &Path, args: &[&str], dir: &Path) -> Output {
+fn limited(program: &Path, args: &[&str], dir: &Path) -> Command {
     let mut command = Command::new(program);
     command.args(args).current_dir(dir);
     // SAFETY: the hook runs in the forked child before exec and calls only
@@ -84,8 +92,6 @@ fn without_threads(program: &Path, args: &[&str], dir: &Path) -> Output {
         });
     }
     command
-        .output()
-        .unwrap_or_else(|e| panic!("run {}: {e}", program.display()))
 }
 
 fn run(program: &Path, args: &[&str], dir: &Path) -> Output {
@@ -151,4 +157,43 @@ fn diff_answers_the_same_where_no_thread_can_be_started() {
         // A customer gains a single point of failure: the gate fails.
         1,
     );
+}
+
+/// A file over 8 MB loads under a spinner when stderr is a terminal; its
+/// ticker is a thread, so without one the spinner stands still instead.
+#[test]
+#[allow(unsafe_code, reason = "a pseudo-terminal needs libc")]
+fn a_large_file_loads_on_a_terminal_where_no_thread_can_be_started() {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let sandbox = Sandbox::new("spinner", &["quickstart.yaml"]);
+    assert_limit_holds(&sandbox.0);
+    // The quickstart, padded past 8 MB with a comment.
+    let mut text = fs::read_to_string(sandbox.path("quickstart.yaml")).expect("read the quickstart");
+    text.push_str(&format!("# {}\n", "x".repeat(9 * 1024 * 1024)));
+    fs::write(sandbox.path("large.yaml"), text).expect("write the large file");
+    fs::set_permissions(sandbox.path("large.yaml"), fs::Permissions::from_mode(0o644)).expect("set the mode");
+    let (mut controller, mut terminal) = (0, 0);
+    // SAFETY: openpty fills the two descriptors; the null pointers ask for defaults.
+    let opened = unsafe {
+        libc::openpty(
+            &mut controller,
+            &mut terminal,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "openpty");
+    // SAFETY: both descriptors were just opened and are owned here.
+    let (controller, terminal) = unsafe { (fs::File::from_raw_fd(controller), fs::File::from_raw_fd(terminal)) };
+    // SAFETY: fchmod on a descriptor owned here; `nobody` must be able to write to it.
+    assert_eq!(unsafe { libc::fchmod(terminal.as_raw_fd(), 0o666) }, 0, "fchmod");
+    let output = limited(&sandbox.path("blast"), &["validate", "large.yaml"], &sandbox.0)
+        .stderr(terminal)
+        .output()
+        .expect("blast runs");
+    drop(controller);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("valid"), "{stdout}");
 }
