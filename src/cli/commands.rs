@@ -424,14 +424,16 @@ fn diff(
     one_stdin([old_path, new_path])?;
     // The two files are independent: read at once, each on its own core,
     // unless OLD cannot even be opened, whose error then comes at once.
-    if old_path != Path::new("-") && std::fs::File::open(old_path).is_err() {
-        load(cx, old_path, false)?;
-    }
+    let old_opens = old_path == Path::new("-") || std::fs::File::open(old_path).is_ok();
     let (old, new) = std::thread::scope(|scope| {
         // NEW loads without a spinner of its own: two would fight over one line.
-        let beside = std::thread::Builder::new()
-            .spawn_scoped(scope, || load(cx, new_path, true))
-            .ok();
+        let beside = if old_opens {
+            std::thread::Builder::new()
+                .spawn_scoped(scope, || load(cx, new_path, true))
+                .ok()
+        } else {
+            None
+        };
         let old = load(cx, old_path, false);
         (old, beside.map(|thread| thread.join()))
     });
@@ -439,7 +441,8 @@ fn diff(
     let new = match new {
         Some(Ok(new)) => new?,
         Some(Err(panic)) => std::panic::resume_unwind(panic),
-        // No thread to be had (a process limit): NEW is read after OLD.
+        // Not read beside OLD (OLD cannot be opened, or no thread to be had
+        // under a process limit): now, after OLD's error if it has one.
         None => load(cx, new_path, false)?,
     };
     let bar = progress_bar(cx, "diff: single failures");
