@@ -1385,9 +1385,8 @@ fn a_failed_write_to_stdout_is_exit_2_with_a_message() {
 /// the bar's line cleared, not left half drawn.
 #[cfg(target_os = "linux")]
 #[test]
-#[allow(unsafe_code, reason = "a pseudo-terminal and a signal need libc")]
+#[allow(unsafe_code, reason = "a signal needs libc")]
 fn an_interrupt_clears_the_progress_line() {
-    use std::os::fd::FromRawFd;
     let dir = tempdir();
     // A chain of soft dependencies: each single failure degrades everything
     // after it, and none contains another (nothing else goes down, so no
@@ -1403,20 +1402,7 @@ fn an_interrupt_clears_the_progress_line() {
     text.push_str("customers:\n  - id: k\n    apps:\n      - id: k.app\n        depends_on: [s5999]\n");
     let topology = dir.path().join("chain.yaml");
     std::fs::write(&topology, text).expect("write");
-    let (mut master, mut slave) = (0, 0);
-    // SAFETY: openpty fills the two descriptors; the null pointers ask for defaults.
-    let opened = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(opened, 0, "openpty");
-    // SAFETY: both descriptors were just opened and are owned here.
-    let (master, slave) = unsafe { (std::fs::File::from_raw_fd(master), std::fs::File::from_raw_fd(slave)) };
+    let (master, slave) = crate::common::pseudo_terminal();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("blast"))
         .args(["spof", &path_arg(&topology), "--top", "0"])
         .stdout(Stdio::null())

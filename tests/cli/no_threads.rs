@@ -162,9 +162,9 @@ fn diff_answers_the_same_where_no_thread_can_be_started() {
 /// A file over 8 MB loads under a spinner when stderr is a terminal; its
 /// ticker is a thread, so without one the spinner stands still instead.
 #[test]
-#[allow(unsafe_code, reason = "a pseudo-terminal needs libc")]
+#[allow(unsafe_code, reason = "fchmod needs libc")]
 fn a_large_file_loads_on_a_terminal_where_no_thread_can_be_started() {
-    use std::os::fd::{AsRawFd, FromRawFd};
+    use std::os::fd::AsRawFd;
     let sandbox = Sandbox::new("spinner", &["quickstart.yaml"]);
     assert_limit_holds(&sandbox.0);
     // The quickstart, padded past 8 MB with a comment.
@@ -172,20 +172,7 @@ fn a_large_file_loads_on_a_terminal_where_no_thread_can_be_started() {
     text.push_str(&format!("# {}\n", "x".repeat(9 * 1024 * 1024)));
     fs::write(sandbox.path("large.yaml"), text).expect("write the large file");
     fs::set_permissions(sandbox.path("large.yaml"), fs::Permissions::from_mode(0o644)).expect("set the mode");
-    let (mut controller, mut terminal) = (0, 0);
-    // SAFETY: openpty fills the two descriptors; the null pointers ask for defaults.
-    let opened = unsafe {
-        libc::openpty(
-            &mut controller,
-            &mut terminal,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(opened, 0, "openpty");
-    // SAFETY: both descriptors were just opened and are owned here.
-    let (controller, terminal) = unsafe { (fs::File::from_raw_fd(controller), fs::File::from_raw_fd(terminal)) };
+    let (controller, terminal) = crate::common::pseudo_terminal();
     // SAFETY: fchmod on a descriptor owned here; `nobody` must be able to write to it.
     assert_eq!(unsafe { libc::fchmod(terminal.as_raw_fd(), 0o666) }, 0, "fchmod");
     let output = limited(&sandbox.path("blast"), &["validate", "large.yaml"], &sandbox.0)

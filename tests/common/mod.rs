@@ -125,3 +125,29 @@ pub fn blast(args: &[&str]) -> (i32, String, String) {
     assert!(!stderr.contains("panicked"), "{stderr}");
     (output.status.code().expect("an exit code"), stdout, stderr)
 }
+
+/// A pseudo-terminal: (the controlling side, the terminal a child writes to).
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code, reason = "a pseudo-terminal needs libc")]
+pub fn pseudo_terminal() -> (std::fs::File, std::fs::File) {
+    use std::os::fd::FromRawFd;
+    let (mut controller, mut terminal) = (0, 0);
+    // SAFETY: openpty fills the two descriptors; the null pointers ask for defaults.
+    let opened = unsafe {
+        libc::openpty(
+            &mut controller,
+            &mut terminal,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "openpty");
+    // SAFETY: both descriptors were just opened and are owned here.
+    unsafe {
+        (
+            std::fs::File::from_raw_fd(controller),
+            std::fs::File::from_raw_fd(terminal),
+        )
+    }
+}
