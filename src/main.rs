@@ -54,7 +54,10 @@ fn width(stdout_is_terminal: bool) -> Option<usize> {
 /// and exit 130 as a shell does for SIGINT.
 fn clear_progress_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
-        let _ = std::io::stderr().lock().write_all(b"\r\x1b[2K\x1b[?25h");
+        // Held until the process is gone: a bar drawn from another thread
+        // (spof's workers report as they go) cannot come back after the clear.
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(b"\r\x1b[2K\x1b[?25h");
         std::process::exit(130);
     });
 }
