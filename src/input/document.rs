@@ -38,7 +38,7 @@ pub trait TopologySink {
 /// Reads a whole topology into `sink`. A problem the sink finds stops the
 /// parse at once and is left in `failure`, for the caller to report instead
 /// of the parser's error.
-pub struct TopologySeed<'b, S> {
+pub struct TopologySeed<'b, S: ?Sized> {
     pub sink: &'b mut S,
     pub failure: &'b mut Option<Error>,
     /// The text being parsed, for numbers read exactly from it.
@@ -53,7 +53,7 @@ fn checked<E: de::Error>(failure: &mut Option<Error>, result: Result<()>) -> Res
     })
 }
 
-impl<'de, S: TopologySink> DeserializeSeed<'de> for TopologySeed<'_, S> {
+impl<'de, S: TopologySink + ?Sized> DeserializeSeed<'de> for TopologySeed<'_, S> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -61,7 +61,7 @@ impl<'de, S: TopologySink> DeserializeSeed<'de> for TopologySeed<'_, S> {
     }
 }
 
-impl<'de, S: TopologySink> Visitor<'de> for TopologySeed<'_, S> {
+impl<'de, S: TopologySink + ?Sized> Visitor<'de> for TopologySeed<'_, S> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -155,7 +155,7 @@ impl<'de, V: Deserialize<'de>> DeserializeSeed<'de> for UniqueKeys<V> {
 }
 
 /// A list whose entries go to the sink one by one, as they are read.
-struct Each<'b, S, T, F> {
+struct Each<'b, S: ?Sized, T, F> {
     sink: &'b mut S,
     failure: &'b mut Option<Error>,
     source: &'b str,
@@ -163,7 +163,7 @@ struct Each<'b, S, T, F> {
     item: PhantomData<T>,
 }
 
-impl<'de, S, T, F> DeserializeSeed<'de> for Each<'_, S, T, F>
+impl<'de, S: ?Sized, T, F> DeserializeSeed<'de> for Each<'_, S, T, F>
 where
     T: Deserialize<'de> + FinishNumbers,
     F: FnMut(&mut S, T) -> Result<()>,
@@ -175,7 +175,7 @@ where
     }
 }
 
-impl<'de, S, T, F> Visitor<'de> for Each<'_, S, T, F>
+impl<'de, S: ?Sized, T, F> Visitor<'de> for Each<'_, S, T, F>
 where
     T: Deserialize<'de> + FinishNumbers,
     F: FnMut(&mut S, T) -> Result<()>,

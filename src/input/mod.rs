@@ -5,5 +5,6 @@
 pub mod convert;
 pub mod document;
 pub mod json;
+pub mod pipeline;
 pub mod raw;
 pub mod read;

@@ -18,9 +18,9 @@ pub use topology::*;
 
 use crate::error::Result;
 use crate::input::document::TopologySeed;
-use crate::input::json;
 use crate::input::raw::RawTopology;
 use crate::input::read::{Document, parse_with, read_text};
+use crate::input::{json, pipeline};
 use crate::limits::Limits;
 
 /// Reads, parses, checks and freezes a topology file.
@@ -45,9 +45,13 @@ pub fn topology_from_str(text: &str, path: &Path, limits: Limits) -> Result<Topo
     read_topology(text, path, limits)?.finish()
 }
 
-/// [`read_topology`] for JSON text (a `.json` file).
+/// [`read_topology`] for JSON text (a `.json` file). The entries are checked
+/// as they are read, on this thread: serde_json reads them faster than the
+/// builder takes them, and handing them to a second thread cost more (in
+/// allocations freed on another thread than made) than it saved. The tables
+/// are not presized: sizing them from the text measured no faster.
 pub fn read_json_topology(text: Rc<String>, path: &Path, limits: Limits) -> Result<Builder<'_>> {
-    let mut builder = Builder::with_capacity(path, limits.max_components, component_estimate(&text));
+    let mut builder = Builder::with_capacity(path, limits.max_components, 0);
     let mut failure = None;
     let source = text.clone();
     let parsed = json::parse_with(text, path, limits, RawTopology::EMPTY_HELP, |deserializer| {
@@ -64,31 +68,33 @@ pub fn read_json_topology(text: Rc<String>, path: &Path, limits: Limits) -> Resu
     }
 }
 
-/// Parses topology text, checking each entry as it is read;
-/// [`Builder::finish`] then resolves the references and builds the graph.
+/// Parses topology text, each entry checked as it is read on a second
+/// thread (see [`pipeline`]: the YAML parser is the slower side, so the
+/// checks cost next to no time); [`Builder::finish`] then resolves the
+/// references and builds the graph.
 pub fn read_topology<'p>(text: &str, path: &'p Path, limits: Limits) -> Result<Builder<'p>> {
-    let mut builder = Builder::with_capacity(path, limits.max_components, component_estimate(text));
-    let mut failure = None;
-    let parsed = parse_with(text, path, limits, RawTopology::EMPTY_HELP, |deserializer| {
-        TopologySeed {
-            sink: &mut builder,
-            failure: &mut failure,
-            source: text,
-        }
-        .deserialize(deserializer)
-    });
-    // A problem the sink found stopped the parser, which reports it as its own error.
-    match failure {
-        Some(problem) => Err(problem),
-        None => parsed.map(|()| builder),
-    }
+    let mut builder = Builder::with_capacity(path, limits.max_components, yaml_component_estimate(text));
+    pipeline::feed(&mut builder, |sink| {
+        let mut failure = None;
+        let parsed = parse_with(text, path, limits, RawTopology::EMPTY_HELP, |deserializer| {
+            TopologySeed {
+                sink: &mut *sink,
+                failure: &mut failure,
+                source: text,
+            }
+            .deserialize(deserializer)
+        });
+        // A problem the sink found stopped the parser, which reports it as its own error.
+        failure.map_or(parsed, Err)
+    })?;
+    Ok(builder)
 }
 
-/// About how many components the text holds: list entries that start with
+/// About how many components YAML text holds: list entries that start with
 /// `- id:` or `- {id:`, less the customers (the entries of `customers`
 /// that are not nested in an entry, its apps being components). An estimate
 /// to size the tables once; never a limit.
-fn component_estimate(text: &str) -> usize {
+fn yaml_component_estimate(text: &str) -> usize {
     let mut count = 0;
     let mut in_customers = false;
     let mut customer_indent = None;

@@ -341,6 +341,47 @@ fn diff_refuses_standard_input_for_both_files() {
     assert_contains(&stderr, "`-` (standard input) is given for more than one input");
 }
 
+/// A topology of `services` services, `bad` (if any) given the id of the
+/// first, and a syntax error after them all when `broken_end`.
+fn many_services(services: usize, bad: Option<usize>, broken_end: bool) -> String {
+    let mut text = String::from("version: 1\nregions:\n  - {id: r, zones: [z]}\nservices:\n");
+    for i in 0..services {
+        let id = if Some(i) == bad { 0 } else { i };
+        text.push_str(&format!("  - {{id: s{id}, capacity: 10, zones: [z]}}\n"));
+    }
+    if broken_end {
+        text.push_str("  - {id: last, capacity: [\n");
+    }
+    text
+}
+
+/// The entries are checked on a second thread while the parser reads on: a
+/// problem in an entry is still what is reported, not a syntax error the
+/// parser met further on (where a one-thread read would have stopped first).
+#[test]
+fn a_problem_in_an_entry_wins_over_a_syntax_error_after_it() {
+    let dir = tempdir();
+    // In the first batch of entries, many batches on, and in the last batch,
+    // still being filled when the parser meets the error.
+    for bad in [1, 4000, 4990] {
+        let file = dir.path().join(format!("dup-{bad}.yaml"));
+        std::fs::write(&file, many_services(5000, Some(bad), true)).expect("write");
+        let stderr = rejected(&["validate", path_arg(&file).as_str()]);
+        assert_contains(&stderr, "duplicate id `s0`");
+        // Line 5 is `s0`; the duplicate is `bad` lines on.
+        assert_contains(&stderr, &format!(":{}:", 5 + bad));
+        assert!(!stderr.contains(":5005:"), "{stderr}");
+    }
+    let file = dir.path().join("broken.yaml");
+    std::fs::write(&file, many_services(5000, None, true)).expect("write");
+    let stderr = rejected(&["validate", path_arg(&file).as_str()]);
+    assert_contains(&stderr, &format!(":{}:", 5 + 5000));
+    let file = dir.path().join("fine.yaml");
+    std::fs::write(&file, many_services(5000, None, false)).expect("write");
+    let run = blast(&["validate", path_arg(&file).as_str()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+}
+
 #[cfg(unix)]
 #[test]
 fn an_unreadable_file_is_refused() {

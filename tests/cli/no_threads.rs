@@ -1,5 +1,6 @@
-//! `spof` and `diff` spread their work over threads, and a spinner ticks
-//! while a large file loads on a terminal; where the process may start no
+//! `spof` and `diff` spread their work over threads, a YAML topology's
+//! entries are checked on a second thread while the parser reads on, and a
+//! spinner ticks while a large file loads on a terminal; where the process may start no
 //! thread (a container's or a user's process limit), they must still answer,
 //! with the same bytes, instead of panicking.
 //!
@@ -41,6 +42,12 @@ impl Sandbox {
         let target = self.0.join(name);
         fs::copy(source, &target).unwrap_or_else(|e| panic!("copy {}: {e}", source.display()));
         fs::set_permissions(&target, fs::Permissions::from_mode(mode)).expect("set the mode");
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        let target = self.0.join(name);
+        fs::write(&target, text).unwrap_or_else(|e| panic!("write {}: {e}", target.display()));
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).expect("set the mode");
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -183,4 +190,34 @@ fn a_large_file_loads_on_a_terminal_where_no_thread_can_be_started() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("valid"), "{stdout}");
+}
+
+/// Without a checker thread the parser's own thread checks each entry: the
+/// same answer for a good file, the same message for a bad one.
+#[test]
+fn a_topology_is_checked_the_same_where_no_thread_can_be_started() {
+    assert_same_without_threads(
+        "checker",
+        &["check", "us-east-1.yaml", "--scenario", "s3-2017", "--format", "json"],
+        &["us-east-1.yaml"],
+        1,
+    );
+    let sandbox = Sandbox::new("checker-bad", &[]);
+    assert_limit_holds(&sandbox.0);
+    // Many batches of entries, a duplicate id deep in them, a syntax error at the end.
+    let mut text = String::from("version: 1\nregions:\n  - {id: r, zones: [z]}\nservices:\n");
+    for i in 0..5000 {
+        let id = if i == 3000 { 0 } else { i };
+        text.push_str(&format!("  - {{id: s{id}, capacity: 10, zones: [z]}}\n"));
+    }
+    text.push_str("  - {id: last, capacity: [\n");
+    sandbox.write("bad.yaml", &text);
+    let blast = sandbox.path("blast");
+    let free = run(&blast, &["validate", "bad.yaml"], &sandbox.0);
+    let limited = without_threads(&blast, &["validate", "bad.yaml"], &sandbox.0);
+    let stderr = String::from_utf8_lossy(&free.stderr);
+    assert_eq!(free.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("duplicate id `s0`"), "{stderr}");
+    assert_eq!(limited.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&limited.stderr), stderr);
 }
