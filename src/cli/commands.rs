@@ -168,13 +168,17 @@ fn one_stdin<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Result<()> {
 /// Loads a topology and checks the scenarios it ships, with a spinner on a
 /// terminal for files big enough to take a while.
 fn load(cx: &Context, path: &Path, quiet: bool) -> Result<Topology> {
+    load_checking(cx, path, quiet, model::Checking::Beside)
+}
+
+fn load_checking(cx: &Context, path: &Path, quiet: bool, checking: model::Checking) -> Result<Topology> {
     const BIG: u64 = 8 * 1024 * 1024;
     let big = std::fs::metadata(path).is_ok_and(|m| m.len() > BIG);
     let spinner = (big && cx.environment.stderr_is_terminal && !quiet)
         .then(|| indicatif::ProgressBar::new_spinner().with_message(format!("loading {}", crate::text::path(path))));
     let result = match &spinner {
-        Some(spinner) => with_ticker(spinner, || model::load_topology(path, cx.limits)),
-        None => model::load_topology(path, cx.limits),
+        Some(spinner) => with_ticker(spinner, || model::load_topology(path, cx.limits, checking)),
+        None => model::load_topology(path, cx.limits, checking),
     };
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
@@ -427,14 +431,18 @@ fn diff(
     let old_opens = old_path == Path::new("-") || std::fs::File::open(old_path).is_ok();
     let (old, new) = std::thread::scope(|scope| {
         // NEW loads without a spinner of its own: two would fight over one line.
+        // Each checks its own entries: the two loads keep both cores busy.
         let beside = if old_opens {
             std::thread::Builder::new()
-                .spawn_scoped(scope, || load(cx, new_path, true))
+                .spawn_scoped(scope, || load_checking(cx, new_path, true, model::Checking::Inline))
                 .ok()
         } else {
             None
         };
-        let old = load(cx, old_path, false);
+        let old = match beside {
+            Some(_) => load_checking(cx, old_path, false, model::Checking::Inline),
+            None => load(cx, old_path, false),
+        };
         (old, beside.map(|thread| thread.join()))
     });
     let old = old?;

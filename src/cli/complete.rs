@@ -9,7 +9,7 @@ use std::path::Path;
 use clap_complete::engine::CompletionCandidate;
 
 use crate::limits::Limits;
-use crate::model::{Section, Topology, load_topology};
+use crate::model::{Checking, Section, Topology, load_topology};
 use crate::plan::StepKind;
 
 /// Options that take a value: the word after one is not the topology.
@@ -59,7 +59,7 @@ fn topology() -> Option<Topology> {
         }
         let path = Path::new(word);
         if path.is_file() {
-            return load_topology(path, Limits::default()).ok();
+            return load_topology(path, Limits::default(), Checking::Beside).ok();
         }
     }
     None

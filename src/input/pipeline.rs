@@ -1,5 +1,5 @@
 //! Parsing and checking on two threads: the parser hands each entry to a
-//! [`Pipe`], which queues it in batches for a second thread that gives them
+//! pipe, which queues it in batches for a second thread that gives them
 //! to the real sink in the same order. On a large file the sink's work
 //! (interning ids, checking fields, laying out tables) then runs beside the
 //! parser's instead of after each entry.

@@ -17,20 +17,30 @@ pub use build::Builder;
 pub use topology::*;
 
 use crate::error::Result;
-use crate::input::document::TopologySeed;
+use crate::input::document::{TopologySeed, TopologySink};
 use crate::input::raw::RawTopology;
 use crate::input::read::{Document, parse_with, read_text};
 use crate::input::{json, pipeline};
 use crate::limits::Limits;
 
+/// Where a YAML topology's entries are checked while it is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checking {
+    /// On a second thread, beside the parser (see [`pipeline`]).
+    Beside,
+    /// On the parser's own thread: for a caller that keeps the other core
+    /// busy itself (`diff` loads its two files at once).
+    Inline,
+}
+
 /// Reads, parses, checks and freezes a topology file.
-pub fn load_topology(path: &Path, limits: Limits) -> Result<Topology> {
+pub fn load_topology(path: &Path, limits: Limits, checking: Checking) -> Result<Topology> {
     let text = read_text(path, limits)?;
     if json::is_json(path) {
         let builder = read_json_topology(Rc::new(text), path, limits)?;
         return builder.finish();
     }
-    let builder = read_topology(&text, path, limits)?;
+    let builder = read_yaml_topology(&text, path, limits, checking)?;
     // Everything read has been copied into the builder: the text can go
     // before the graph is built.
     drop(text);
@@ -73,8 +83,12 @@ pub fn read_json_topology(text: Rc<String>, path: &Path, limits: Limits) -> Resu
 /// checks cost next to no time); [`Builder::finish`] then resolves the
 /// references and builds the graph.
 pub fn read_topology<'p>(text: &str, path: &'p Path, limits: Limits) -> Result<Builder<'p>> {
+    read_yaml_topology(text, path, limits, Checking::Beside)
+}
+
+fn read_yaml_topology<'p>(text: &str, path: &'p Path, limits: Limits, checking: Checking) -> Result<Builder<'p>> {
     let mut builder = Builder::with_capacity(path, limits.max_components, yaml_component_estimate(text));
-    pipeline::feed(&mut builder, |sink| {
+    let parse = |sink: &mut dyn TopologySink| {
         let mut failure = None;
         let parsed = parse_with(text, path, limits, RawTopology::EMPTY_HELP, |deserializer| {
             TopologySeed {
@@ -86,7 +100,11 @@ pub fn read_topology<'p>(text: &str, path: &'p Path, limits: Limits) -> Result<B
         });
         // A problem the sink found stopped the parser, which reports it as its own error.
         failure.map_or(parsed, Err)
-    })?;
+    };
+    match checking {
+        Checking::Beside => pipeline::feed(&mut builder, parse)?,
+        Checking::Inline => parse(&mut builder)?,
+    }
     Ok(builder)
 }
 
