@@ -277,6 +277,9 @@ fn check(
         reports.push(report::build(&topology, &plan, source, &outcome, fail_on, rows));
     }
     let run = CheckRun::new(reports, topology.source().to_path_buf());
+    // The reports own what they show: the topology can go before the
+    // output is written, which on a large file would otherwise hold both.
+    drop(topology);
     let code = run.exit_code();
     Ok(match output {
         Some(file) => Output {

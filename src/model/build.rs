@@ -55,12 +55,13 @@ impl IdKind {
     }
 }
 
-/// An id as declared: what it names, its index among those, and where.
+/// An id as declared: what it names and its index among those. Where it
+/// was written is read back from what it names ([`Builder::defined_at`]),
+/// so that the table of every name in a large file stays small.
 #[derive(Debug, Clone, Copy)]
 struct Declared {
     kind: IdKind,
     index: u32,
-    pos: Pos,
 }
 
 /// A section met before `regions`, kept as read until the zones it names are known.
@@ -79,6 +80,12 @@ pub struct Builder<'p> {
     /// What each interned name was declared as, by symbol; `None` for a name
     /// that has only been referred to so far.
     declared: Vec<Option<Declared>>,
+    /// Where each region and zone id was written (components and customers keep their own).
+    region_at: Vec<Pos>,
+    zone_at: Vec<Pos>,
+    /// Where the id of the customer whose apps are being read was written:
+    /// the customer joins `customers` after its apps.
+    open_customer_at: Pos,
     name: Option<String>,
     description: Option<String>,
     regions_known: bool,
@@ -141,6 +148,9 @@ impl<'p> Builder<'p> {
             max_components: max_components.min(u32::MAX as usize - 1),
             names: DefaultStringInterner::with_capacity(entries + entries / 4),
             declared: Vec::new(),
+            region_at: Vec::new(),
+            zone_at: Vec::new(),
+            open_customer_at: Pos::default(),
             name: None,
             description: None,
             regions_known: false,
@@ -197,7 +207,7 @@ impl<'p> Builder<'p> {
                 .note(format!(
                     "first defined as {} at {}",
                     first.kind.noun(),
-                    first.pos.at(self.path)
+                    self.defined_at(first).at(self.path)
                 ))
                 .help("ids must be unique across the whole file (regions, zones, components, customers); rename one of them")
                 .into());
@@ -206,8 +216,25 @@ impl<'p> Builder<'p> {
         if slot >= self.declared.len() {
             self.declared.resize(slot + 1, None);
         }
-        self.declared[slot] = Some(Declared { kind, index, pos: at });
+        self.declared[slot] = Some(Declared { kind, index });
+        match kind {
+            IdKind::Region => self.region_at.push(at),
+            IdKind::Zone => self.zone_at.push(at),
+            IdKind::Component | IdKind::Customer => {}
+        }
         Ok(())
+    }
+
+    /// Where a declared id was written.
+    fn defined_at(&self, declared: Declared) -> Pos {
+        let i = declared.index as usize;
+        let at = match declared.kind {
+            IdKind::Region => self.region_at.get(i),
+            IdKind::Zone => self.zone_at.get(i),
+            IdKind::Component => self.components.get(i).map(|c| &c.pos),
+            IdKind::Customer => Some(self.customers.get(i).map_or(&self.open_customer_at, |c| &c.pos)),
+        };
+        at.copied().unwrap_or_default()
     }
 
     fn suggest(&self, wanted: &str, kind: IdKind) -> Option<String> {
@@ -586,6 +613,7 @@ impl Builder<'_> {
     fn add_customer(&mut self, raw: RawCustomer) -> Result<()> {
         let index = self.customers.len() as u32;
         self.declare(&raw.id, IdKind::Customer, index)?;
+        self.open_customer_at = pos(&raw.id);
         let at = Some(pos(&raw.id));
         let id = &raw.id.value;
         self.text(at, raw.name.as_deref(), || format!("`name` of customer `{id}`"), false)?;
