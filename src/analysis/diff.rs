@@ -124,7 +124,7 @@ fn fields(topology: &Topology, c: ComponentIdx) -> BTreeMap<&'static str, String
             "customer",
             component
                 .customer
-                .map(|k| topology.customer(k).id.clone())
+                .map(|k| topology.customer(k).id.to_string())
                 .unwrap_or_default(),
         ),
         (
@@ -196,7 +196,7 @@ fn failing_at_baseline(topology: &Topology, status: &[Status], threshold: Status
         .iter()
         .zip(status)
         .filter(|(_, s)| **s >= threshold)
-        .map(|(customer, s)| (customer.id.clone(), *s))
+        .map(|(customer, s)| (customer.id.to_string(), *s))
         .collect()
 }
 
@@ -335,13 +335,13 @@ fn component_changes(old: &Topology, new: &Topology, same: &Same) -> (Vec<String
                     .collect();
                 if !differing.is_empty() {
                     changed.push(ChangedComponent {
-                        id: old.component(a).id.clone(),
+                        id: old.component(a).id.to_string(),
                         fields: differing,
                     });
                 }
             }
-            (Some(a), None) => removed.push(old.component(a).id.clone()),
-            (None, Some(b)) => added.push(new.component(b).id.clone()),
+            (Some(a), None) => removed.push(old.component(a).id.to_string()),
+            (None, Some(b)) => added.push(new.component(b).id.to_string()),
             (None, None) => {}
         }
     }

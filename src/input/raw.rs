@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use compact_str::CompactString;
+
 use crate::error::Pos;
 use crate::input::json;
 use crate::number::{Exact, NumberProblem, parse_decimal};
@@ -443,7 +445,7 @@ pub struct RawRegion {
 pub struct RawCustomer {
     /// The customer's id (shares the id space with components and regions).
     #[schemars(with = "IdText")]
-    pub id: At<String>,
+    pub id: At<CompactString>,
     /// A display name, e.g. `Netflix`.
     #[serde(default)]
     #[schemars(with = "Option<LineText>")]
@@ -460,13 +462,16 @@ pub struct RawCustomer {
     pub apps: At<Vec<RawComponent>>,
 }
 
+// Ids and the names a component refers to are `CompactString`s: short
+// enough to be held inline, a million of them are read without an allocation
+// each.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Component")]
 pub struct RawComponent {
     /// Required; unique in the whole file (components, customers, regions and zones share one id space).
     #[schemars(with = "IdText")]
-    pub id: At<String>,
+    pub id: At<CompactString>,
     /// A display name.
     #[serde(default)]
     #[schemars(with = "Option<LineText>")]
@@ -474,7 +479,7 @@ pub struct RawComponent {
     /// A free label (`network`, `database`...); defaults to the section's kind.
     #[serde(default)]
     #[schemars(with = "Option<LineText>")]
-    pub kind: Option<String>,
+    pub kind: Option<CompactString>,
     /// What it is.
     #[serde(default)]
     #[schemars(with = "Option<MultilineText>")]
@@ -482,11 +487,11 @@ pub struct RawComponent {
     /// Its region; without `zones` it is spread over all the region's zones.
     #[serde(default)]
     #[schemars(with = "Option<IdText>")]
-    pub region: Option<At<String>>,
+    pub region: Option<At<CompactString>>,
     /// The zones its capacity lives in (split evenly unless `capacity` is per zone).
     #[serde(default)]
     #[schemars(with = "Option<Vec<IdText>>", length(min = 1), extend("uniqueItems" = true))]
-    pub zones: Option<Vec<At<String>>>,
+    pub zones: Option<Vec<At<CompactString>>>,
     /// Serving units (servers, links, Gbps): a number, or a map zone -> number; default one unit per zone.
     #[serde(default)]
     pub capacity: Option<RawCapacity>,
@@ -514,7 +519,7 @@ pub struct RawComponent {
     /// The data store that holds its configuration.
     #[serde(default)]
     #[schemars(with = "Option<IdText>")]
-    pub state: Option<At<String>>,
+    pub state: Option<At<CompactString>>,
     /// What it needs: ids (hard), `{id, mode}`, `{any_of: [...]}`, `{quorum: K, of: [...]}`.
     #[serde(default)]
     #[schemars(with = "Vec<RawDependency>")]
@@ -725,11 +730,11 @@ pub enum RawMode {
 #[derive(Debug)]
 pub enum RawDependency {
     /// The id's location is the entry's own span.
-    Single { id: String, mode: RawMode },
+    Single { id: CompactString, mode: RawMode },
     Group {
         /// `None` for `any_of` (K = 1).
         quorum: Option<At<u64>>,
-        members: Vec<At<String>>,
+        members: Vec<At<CompactString>>,
     },
 }
 
@@ -753,7 +758,7 @@ impl<'de> Deserialize<'de> for RawDependency {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawDependency, E> {
                 Ok(RawDependency::Single {
-                    id: v.to_string(),
+                    id: v.into(),
                     mode: RawMode::Hard,
                 })
             }
@@ -772,13 +777,14 @@ impl<'de> Deserialize<'de> for RawDependency {
                 let mut any_of = None;
                 let mut quorum = None;
                 let mut of = None;
-                while let Some(key) = map.next_key::<String>()? {
+                // Keys and ids are short: held inline, they cost no allocation.
+                while let Some(key) = map.next_key::<CompactString>()? {
                     match key.as_str() {
-                        "id" => id = Some(map.next_value::<String>()?),
+                        "id" => id = Some(map.next_value::<CompactString>()?),
                         "mode" => mode = Some(map.next_value::<RawMode>()?),
-                        "any_of" => any_of = Some(map.next_value::<Vec<At<String>>>()?),
+                        "any_of" => any_of = Some(map.next_value::<Vec<At<CompactString>>>()?),
                         "quorum" => quorum = Some(map.next_value::<At<u64>>()?),
-                        "of" => of = Some(map.next_value::<Vec<At<String>>>()?),
+                        "of" => of = Some(map.next_value::<Vec<At<CompactString>>>()?),
                         "on" => {
                             return Err(de::Error::custom(
                                 "unknown key `on` in a dependency; write `mode: hard` or `mode: soft` (YAML 1.1 tools read `on` as a boolean)",

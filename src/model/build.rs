@@ -16,6 +16,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use compact_str::CompactString;
 use petgraph::graph::{DiGraph, NodeIndex};
 use string_interner::{DefaultStringInterner, DefaultSymbol, Symbol};
 
@@ -192,18 +193,17 @@ impl<'p> Builder<'p> {
         self.names.resolve(symbol).unwrap_or_default()
     }
 
-    fn declare(&mut self, id: &At<String>, kind: IdKind, index: u32) -> Result<()> {
-        let at = pos(id);
-        if !valid_id(&id.value) {
+    fn declare(&mut self, id: &str, at: Pos, kind: IdKind, index: u32) -> Result<()> {
+        if !valid_id(id) {
             return Err(self
-                .error(at, format!("invalid id `{}`", shown(&id.value)))
+                .error(at, format!("invalid id `{}`", shown(id)))
                 .help("ids use only letters, digits and `. _ : / -`")
                 .into());
         }
-        let symbol = self.names.get_or_intern(&id.value);
+        let symbol = self.names.get_or_intern(id);
         if let Some(first) = self.declared_as(symbol) {
             return Err(self
-                .error(at, format!("duplicate id `{}`", id.value))
+                .error(at, format!("duplicate id `{id}`"))
                 .note(format!(
                     "first defined as {} at {}",
                     first.kind.noun(),
@@ -406,7 +406,7 @@ impl TopologySink for Builder<'_> {
 
     fn regions(&mut self, raw: Vec<RawRegion>) -> Result<()> {
         for (r, region) in raw.iter().enumerate() {
-            self.declare(&region.id, IdKind::Region, r as u32)?;
+            self.declare(&region.id.value, pos(&region.id), IdKind::Region, r as u32)?;
             let what = || format!("`name` of region `{}`", region.id.value);
             self.text(Some(pos(&region.id)), region.name.as_deref(), what, false)?;
         }
@@ -418,7 +418,7 @@ impl TopologySink for Builder<'_> {
                     .into());
             }
             for zone in &region.zones.value {
-                self.declare(zone, IdKind::Zone, self.zones.len() as u32)?;
+                self.declare(&zone.value, pos(zone), IdKind::Zone, self.zones.len() as u32)?;
                 self.zones.push(Zone {
                     id: zone.value.clone(),
                     region: RegionIdx::new(self.regions.len()),
@@ -481,7 +481,7 @@ impl Builder<'_> {
                 .help("raise the limit with --max-components if the file is genuine")
                 .into());
         }
-        self.declare(&raw.id, IdKind::Component, index)?;
+        self.declare(&raw.id.value, pos(&raw.id), IdKind::Component, index)?;
         let kind = raw.kind.as_deref().unwrap_or(section.default_kind());
         let kind = match self.kinds.get(kind) {
             Some(shared) => shared.clone(),
@@ -612,7 +612,7 @@ impl Builder<'_> {
     /// Checks one customer and its apps.
     fn add_customer(&mut self, raw: RawCustomer) -> Result<()> {
         let index = self.customers.len() as u32;
-        self.declare(&raw.id, IdKind::Customer, index)?;
+        self.declare(&raw.id.value, pos(&raw.id), IdKind::Customer, index)?;
         self.open_customer_at = pos(&raw.id);
         let at = Some(pos(&raw.id));
         let id = &raw.id.value;
@@ -1188,7 +1188,7 @@ fn check_zone_in_region(
     regions: &[Region],
     region: Option<RegionIdx>,
     zone: ZoneIdx,
-    spanned: &At<String>,
+    spanned: &At<CompactString>,
     id: &str,
 ) -> Result<()> {
     let zone_region = zones[zone.index()].region;

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use compact_str::CompactString;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::error::Pos;
@@ -87,7 +88,9 @@ pub struct Placement {
 
 #[derive(Debug, Clone)]
 pub struct Component {
-    pub id: String,
+    /// Held inline up to 24 bytes, as nearly every id is: a million ids
+    /// then cost no allocation of their own.
+    pub id: CompactString,
     /// Shared between the components of one kind.
     pub kind: Arc<str>,
     pub section: Section,
@@ -246,7 +249,7 @@ pub struct Zone {
 
 #[derive(Debug, Clone)]
 pub struct Customer {
-    pub id: String,
+    pub id: CompactString,
     pub name: Option<String>,
     pub weight: Exact,
     pub tier: Option<String>,

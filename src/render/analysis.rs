@@ -93,7 +93,7 @@ fn spof_row(topology: &Topology, rank: usize, entry: &SpofEntry) -> SpofRow {
             .impact
             .down_customers
             .iter()
-            .map(|c| topology.customer(*c).id.clone())
+            .map(|c| topology.customer(*c).id.to_string())
             .collect(),
     }
 }

@@ -315,7 +315,7 @@ pub fn describe_cause(topology: &Topology, plan: &Plan, hop: &Hop) -> CauseRepor
         } => {
             let from = &topology.component(*via).id;
             CauseReport::Surge {
-                from: from.clone(),
+                from: from.to_string(),
                 from_status: *via_status,
                 amount: amount.clone(),
                 reason: reason.code(),
@@ -335,7 +335,7 @@ pub fn describe_cause(topology: &Topology, plan: &Plan, hop: &Hop) -> CauseRepor
         } => {
             let from = &topology.component(*via).id;
             CauseReport::Failover {
-                from: from.clone(),
+                from: from.to_string(),
                 from_status: *via_status,
                 amount: amount.clone(),
                 reason: reason.code(),
@@ -381,7 +381,7 @@ fn dependency_cause(
     };
     CauseReport::Dependency {
         rule,
-        on: via_id.clone(),
+        on: via_id.to_string(),
         on_status: via_status,
         detail,
     }
@@ -424,12 +424,16 @@ pub(crate) fn loop_reports(topology: &Topology, recovery: &Recovery) -> Vec<Loop
         .loops
         .iter()
         .map(|l| LoopReport {
-            members: l.members.iter().map(|m| topology.component(*m).id.clone()).collect(),
+            members: l
+                .members
+                .iter()
+                .map(|m| topology.component(*m).id.to_string())
+                .collect(),
             shed: l
                 .shed
                 .iter()
                 .map(|(c, amount)| ShedReport {
-                    component: topology.component(*c).id.clone(),
+                    component: topology.component(*c).id.to_string(),
                     amount: amount.clone(),
                 })
                 .collect(),
@@ -459,7 +463,7 @@ fn component_report(topology: &Topology, plan: &Plan, outcome: &Outcome, affecte
     let component = topology.component(affected.component);
     let (base, effective) = &affected.load;
     ComponentReport {
-        id: component.id.clone(),
+        id: component.id.to_string(),
         kind: component.kind.to_string(),
         region: topology.region_id_of(affected.component).map(str::to_string),
         status: affected.status,
@@ -475,7 +479,7 @@ fn component_report(topology: &Topology, plan: &Plan, outcome: &Outcome, affecte
         path: affected
             .path
             .iter()
-            .map(|h| topology.component(h.component).id.clone())
+            .map(|h| topology.component(h.component).id.to_string())
             .collect(),
         path_elided: affected.path_length.saturating_sub(affected.path.len()),
         origin: origin_report(topology, plan, affected),
@@ -600,7 +604,11 @@ fn step_reports(topology: &Topology, plan: &Plan) -> Vec<StepReport> {
             step: i + 1,
             kind: step.kind().as_str(),
             operation: step.text.clone(),
-            matched: step.matched.iter().map(|c| topology.component(*c).id.clone()).collect(),
+            matched: step
+                .matched
+                .iter()
+                .map(|c| topology.component(*c).id.to_string())
+                .collect(),
             at: step.at.clone(),
         })
         .collect()
@@ -613,7 +621,7 @@ fn violation_reports(topology: &Topology, plan: &Plan, outcome: &Outcome) -> Vec
         .iter()
         .map(|v| ViolationReport {
             kind: v.kind,
-            component: v.component.map(|c| topology.component(c).id.clone()),
+            component: v.component.map(|c| topology.component(c).id.to_string()),
             step: v.step,
             message: v.message.clone(),
             at: plan
@@ -659,15 +667,15 @@ fn customer_section(
             section.gate_failed |= threshold.is_some_and(|t| s >= t);
             if rows == AppRows::Every {
                 section.apps.push(AppRow {
-                    customer: customer.id.clone(),
-                    app: topology.component(*app).id.clone(),
+                    customer: customer.id.to_string(),
+                    app: topology.component(*app).id.to_string(),
                     status: s,
                     at: topology.component(*app).pos.at(topology.source()),
                 });
             }
             if s > Status::Ok {
                 affected_apps.push(AppReport {
-                    id: topology.component(*app).id.clone(),
+                    id: topology.component(*app).id.to_string(),
                     status: s,
                 });
                 recoveries.push(recovery_report(&outcome.recovery.of(*app)));
@@ -690,7 +698,7 @@ fn customer_section(
             |c| topology.component(c).pos.at(topology.source()),
         );
         section.reports.push(CustomerReport {
-            id: customer.id.clone(),
+            id: customer.id.to_string(),
             name: customer.name.clone(),
             status,
             weight: customer.weight.clone(),
@@ -799,14 +807,14 @@ fn origin_report(topology: &Topology, plan: &Plan, affected: &Affected) -> Origi
         .clone();
     match first.map(|hop| describe_cause(topology, plan, hop)) {
         Some(CauseReport::Step { step, reason, detail }) => OriginReport {
-            component,
+            component: component.to_string(),
             step,
             reason,
             detail,
         },
         // A path always starts at a step; keep the field total all the same.
         _ => OriginReport {
-            component,
+            component: component.to_string(),
             step: affected.step,
             reason: "failed",
             detail: String::new(),

@@ -66,7 +66,7 @@ pub fn explain(topology: &Topology, plan: &Plan, outcome: &Outcome, id: &str) ->
     };
     Ok(Explanation {
         customer,
-        component: topology.component(target).id.clone(),
+        component: topology.component(target).id.to_string(),
         chain: chain(topology, plan, outcome, target),
     })
 }
@@ -84,7 +84,7 @@ fn chain(topology: &Topology, plan: &Plan, outcome: &Outcome, target: ComponentI
         .path
         .iter()
         .map(|hop| HopRow {
-            component: topology.component(hop.component).id.clone(),
+            component: topology.component(hop.component).id.to_string(),
             status: hop.status,
             because: describe_cause(topology, plan, hop).detail().to_string(),
         })

@@ -81,7 +81,7 @@ pub fn graph(topology: &Topology, run: Option<(&Plan, &Outcome)>, nodes: Option<
         let zones: Vec<_> = topology.placements_of(c).iter().filter_map(|p| p.zone).collect();
         Node {
             key: c.index(),
-            id: component.id.clone(),
+            id: component.id.to_string(),
             kind: component.kind.to_string(),
             status: run.map(|(_, outcome)| outcome.worst[c.index()]),
             target: targets.contains(&c),

@@ -86,7 +86,7 @@ pub fn list(topology: &Topology, filter: &Filter) -> Listing {
         .map(|c| {
             let component = topology.component(c);
             ListedComponent {
-                id: component.id.clone(),
+                id: component.id.to_string(),
                 kind: component.kind.to_string(),
                 section: section_name(component.section),
                 region: topology.region_id_of(c).map(str::to_string),
@@ -95,7 +95,7 @@ pub fn list(topology: &Topology, filter: &Filter) -> Listing {
                     .iter()
                     .filter_map(|p| p.zone.map(|z| topology.zone(z).id.clone()))
                     .collect(),
-                customer: component.customer.map(|k| topology.customer(k).id.clone()),
+                customer: component.customer.map(|k| topology.customer(k).id.to_string()),
             }
         })
         .collect();
@@ -118,10 +118,10 @@ pub fn list(topology: &Topology, filter: &Filter) -> Listing {
             .iter()
             .filter(|c| others && filter.id(&c.id))
             .map(|c| ListedCustomer {
-                id: c.id.clone(),
+                id: c.id.to_string(),
                 name: c.name.clone(),
                 weight: c.weight.clone(),
-                apps: c.apps.iter().map(|a| topology.component(*a).id.clone()).collect(),
+                apps: c.apps.iter().map(|a| topology.component(*a).id.to_string()).collect(),
             })
             .collect(),
         scenarios: topology

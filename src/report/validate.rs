@@ -107,7 +107,10 @@ fn warning(
     Warning {
         kind,
         severity,
-        components: components.iter().map(|c| topology.component(*c).id.clone()).collect(),
+        components: components
+            .iter()
+            .map(|c| topology.component(*c).id.to_string())
+            .collect(),
         message,
         at: components
             .first()

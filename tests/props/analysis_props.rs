@@ -62,7 +62,7 @@ fn expected_units(topology: &Topology, include_apps: bool) -> BTreeSet<String> {
         .components()
         .iter()
         .filter(|c| include_apps || c.customer.is_none())
-        .map(|c| c.id.clone())
+        .map(|c| c.id.to_string())
         .collect();
     out.extend(topology.zones().iter().map(|z| format!("zone {}", z.id)));
     out.extend(topology.regions().iter().map(|r| format!("region {}", r.id)));
@@ -84,13 +84,13 @@ fn brute_spofs(
     let failing: BTreeMap<String, Status> = topology
         .customers()
         .iter()
-        .map(|k| (k.id.clone(), status_before(k)))
+        .map(|k| (k.id.to_string(), status_before(k)))
         .filter(|(_, s)| *s >= threshold)
         .collect();
     let mut spofs: BTreeMap<String, BTreeSet<String>> = topology
         .customers()
         .iter()
-        .map(|k| (k.id.clone(), BTreeSet::new()))
+        .map(|k| (k.id.to_string(), BTreeSet::new()))
         .collect();
     let units = topology
         .component_indices()
@@ -105,7 +105,7 @@ fn brute_spofs(
             };
             let own_app = matches!(unit, Unit::Component(c) if k.apps.contains(&c));
             if customer.status >= threshold && status_before(k) < threshold && !own_app {
-                spofs.entry(k.id.clone()).or_default().insert(unit.label(topology));
+                spofs.entry(k.id.to_string()).or_default().insert(unit.label(topology));
             }
         }
     }
@@ -293,7 +293,7 @@ proptest! {
 
 /// Every failure unit of the topology, as `cuts` labels them.
 fn units(topology: &Topology) -> Vec<String> {
-    let mut out: Vec<String> = topology.components().iter().map(|c| c.id.clone()).collect();
+    let mut out: Vec<String> = topology.components().iter().map(|c| c.id.to_string()).collect();
     out.extend(topology.zones().iter().map(|z| format!("zone {}", z.id)));
     out.extend(topology.regions().iter().map(|r| format!("region {}", r.id)));
     out

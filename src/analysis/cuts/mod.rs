@@ -77,7 +77,7 @@ impl Member {
     /// so the three cannot be confused).
     pub fn label(self, topology: &Topology) -> String {
         match self {
-            Member::Component(c) => topology.component(c).id.clone(),
+            Member::Component(c) => topology.component(c).id.to_string(),
             Member::Zone(z) => format!("zone {}", topology.zone(z).id),
             Member::Region(r) => format!("region {}", topology.region(r).id),
         }
