@@ -277,24 +277,24 @@ fn seed_changed_customers(
             in_new[o.index()] = true;
         }
         let same = before.is_some_and(|b| {
-            let mut mapped: Vec<Option<ComponentIdx>> = k.apps.iter().map(|a| old_of[a.index()]).collect();
-            let mut apps: Vec<Option<ComponentIdx>> = b.apps.iter().copied().map(Some).collect();
+            let mut mapped: Vec<Option<ComponentIdx>> = k.apps().map(|a| old_of[a.index()]).collect();
+            let mut apps: Vec<Option<ComponentIdx>> = b.apps().map(Some).collect();
             mapped.sort_unstable();
             apps.sort_unstable();
             b.weight == k.weight && mapped == apps
         });
-        let touched = k.apps.iter().any(|a| differs_new[a.index()])
-            || before.is_some_and(|b| b.apps.iter().any(|a| differs_old[a.index()]));
+        let touched = k.apps().any(|a| differs_new[a.index()])
+            || before.is_some_and(|b| b.apps().any(|a| differs_old[a.index()]));
         if !same || touched {
-            k.apps.iter().for_each(|a| seeds_new[a.index()] = true);
+            k.apps().for_each(|a| seeds_new[a.index()] = true);
             if let Some(b) = before {
-                b.apps.iter().for_each(|a| seeds_old[a.index()] = true);
+                b.apps().for_each(|a| seeds_old[a.index()] = true);
             }
         }
     }
     for (o, k) in ot.customers().iter().enumerate() {
         if !in_new[o] {
-            k.apps.iter().for_each(|a| seeds_old[a.index()] = true);
+            k.apps().for_each(|a| seeds_old[a.index()] = true);
         }
     }
 }
@@ -416,7 +416,7 @@ fn hits(topology: &Topology, entry: &SpofEntry, key: &[u32]) -> Vec<u32> {
         .impact
         .hit_customers
         .iter()
-        .filter(|k| !matches!(entry.unit, Unit::Component(c) if topology.customer(**k).apps.contains(&c)))
+        .filter(|k| !matches!(entry.unit, Unit::Component(c) if topology.customer(**k).apps().any(|a| a == c)))
         .map(|k| key[k.index()])
         .collect();
     out.sort_unstable();

@@ -45,12 +45,7 @@ pub(crate) fn baseline_counts(overlay: &Overlay) -> (Counts, Counts, Vec<Status>
     let mut services = Counts::default();
     let mut customer_status = Vec::with_capacity(topology.customers().len());
     for customer in topology.customers() {
-        let status = customer
-            .apps
-            .iter()
-            .map(|a| overlay.baseline(*a))
-            .max()
-            .unwrap_or_default();
+        let status = customer.apps().map(|a| overlay.baseline(a)).max().unwrap_or_default();
         customers.add(status, &customer.weight);
         customer_status.push(status);
     }
@@ -108,7 +103,7 @@ impl ImpactCounter {
             self.dirty_mark[customer.index()] = false;
             let before = self.customer_status[customer.index()];
             let record = topology.customer(customer);
-            let now = record.apps.iter().map(|a| overlay.status(*a)).max().unwrap_or_default();
+            let now = record.apps().map(|a| overlay.status(a)).max().unwrap_or_default();
             customers.remove(before, &record.weight);
             customers.add(now, &record.weight);
             if now == Status::Down && before != Status::Down {

@@ -478,7 +478,7 @@ impl Counter {
         let mut app_start = vec![0];
         let mut apps = Vec::new();
         for customer in topology.customers() {
-            apps.extend_from_slice(&customer.apps);
+            apps.extend(customer.apps());
             app_start.push(apps.len() as u32);
         }
         let owners = Owners {

@@ -541,7 +541,6 @@ impl Builder<'_> {
                 dependent: me,
                 rule,
                 members: first_member..self.members.len() as u32,
-                pos: at,
             });
         }
         self.components[me.index()].groups = first_group..self.groups.len() as u32;
@@ -635,9 +634,7 @@ impl Builder<'_> {
             name: raw.name,
             weight,
             tier: raw.tier,
-            apps: (first_app as usize..self.components.len())
-                .map(ComponentIdx::new)
-                .collect(),
+            app_range: first_app..self.components.len() as u32,
             pos: at,
         });
         Ok(())

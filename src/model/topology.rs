@@ -190,13 +190,14 @@ impl Rule {
     }
 }
 
+/// One `depends_on` entry. It keeps no position: every message about an
+/// entry is given while it is read, and a topology holds millions.
 #[derive(Debug, Clone)]
 pub struct Group {
     pub dependent: ComponentIdx,
     pub rule: Rule,
     /// Range into the topology's members.
     pub(crate) members: Range<u32>,
-    pub pos: Pos,
 }
 
 impl Group {
@@ -253,8 +254,16 @@ pub struct Customer {
     pub name: Option<String>,
     pub weight: Exact,
     pub tier: Option<String>,
-    pub apps: Vec<ComponentIdx>,
+    /// Its apps are the components read right after it: a range, not a list.
+    pub(crate) app_range: Range<u32>,
     pub pos: Pos,
+}
+
+impl Customer {
+    /// Its apps, in file order.
+    pub fn apps(&self) -> impl ExactSizeIterator<Item = ComponentIdx> + Clone + use<> {
+        self.app_range.clone().map(|i| ComponentIdx::new(i as usize))
+    }
 }
 
 /// A scenario shipped in the topology file, as written; [`crate::plan`]

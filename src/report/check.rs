@@ -662,23 +662,23 @@ fn customer_section(
         let mut recoveries = Vec::new();
         let mut status = Status::Ok;
         let mut before = Status::Ok;
-        for app in &customer.apps {
+        for app in customer.apps() {
             let s = outcome.worst[app.index()];
             section.gate_failed |= threshold.is_some_and(|t| s >= t);
             if rows == AppRows::Every {
                 section.apps.push(AppRow {
                     customer: customer.id.to_string(),
-                    app: topology.component(*app).id.to_string(),
+                    app: topology.component(app).id.to_string(),
                     status: s,
-                    at: topology.component(*app).pos.at(topology.source()),
+                    at: topology.component(app).pos.at(topology.source()),
                 });
             }
             if s > Status::Ok {
                 affected_apps.push(AppReport {
-                    id: topology.component(*app).id.to_string(),
+                    id: topology.component(app).id.to_string(),
                     status: s,
                 });
-                recoveries.push(recovery_report(&outcome.recovery.of(*app)));
+                recoveries.push(recovery_report(&outcome.recovery.of(app)));
             }
             status = status.max(s);
             before = before.max(baseline[app.index()]);

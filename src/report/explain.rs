@@ -49,7 +49,7 @@ pub fn explain(topology: &Topology, plan: &Plan, outcome: &Outcome, id: &str) ->
         Some(c) => (c, None),
         None => match topology.find_customer(id) {
             Some(customer) => {
-                let app = worst_app(outcome, &topology.customer(customer).apps)
+                let app = worst_app(outcome, topology.customer(customer).apps())
                     .ok_or_else(|| Error::usage(Diagnostic::new(format!("customer `{}` has no apps", shown(id)))))?;
                 (app, Some((id.to_string(), outcome.worst[app.index()])))
             }
@@ -72,10 +72,8 @@ pub fn explain(topology: &Topology, plan: &Plan, outcome: &Outcome, id: &str) ->
 }
 
 /// The worst app, first in file order among equals.
-fn worst_app(outcome: &Outcome, apps: &[ComponentIdx]) -> Option<ComponentIdx> {
-    apps.iter()
-        .copied()
-        .max_by(|a, b| outcome.worst[a.index()].cmp(&outcome.worst[b.index()]).then(b.cmp(a)))
+fn worst_app(outcome: &Outcome, apps: impl Iterator<Item = ComponentIdx>) -> Option<ComponentIdx> {
+    apps.max_by(|a, b| outcome.worst[a.index()].cmp(&outcome.worst[b.index()]).then(b.cmp(a)))
 }
 
 fn chain(topology: &Topology, plan: &Plan, outcome: &Outcome, target: ComponentIdx) -> Option<Chain> {

@@ -121,7 +121,7 @@ pub fn list(topology: &Topology, filter: &Filter) -> Listing {
                 id: c.id.to_string(),
                 name: c.name.clone(),
                 weight: c.weight.clone(),
-                apps: c.apps.iter().map(|a| topology.component(*a).id.to_string()).collect(),
+                apps: c.apps().map(|a| topology.component(a).id.to_string()).collect(),
             })
             .collect(),
         scenarios: topology

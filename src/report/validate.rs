@@ -91,7 +91,7 @@ pub fn inventory(topology: &Topology, scenarios: &[Plan]) -> Inventory {
         zones: topology.zones().len(),
         dependencies: topology.dependency_count(),
         customers: topology.customers().len(),
-        apps: topology.customers().iter().map(|c| c.apps.len()).sum(),
+        apps: topology.customers().iter().map(|c| c.apps().len()).sum(),
         scenarios: topology.scenarios().iter().map(|s| s.name.clone()).collect(),
         warnings: warnings(topology, scenarios),
     }

@@ -80,7 +80,7 @@ fn brute_spofs(
 ) -> (BTreeMap<String, BTreeSet<String>>, BTreeMap<String, Status>) {
     let baseline = blast_radius::engine::overlay::Overlay::new(topology);
     let status_before =
-        |k: &blast_radius::model::Customer| k.apps.iter().map(|a| baseline.baseline(*a)).max().unwrap_or_default();
+        |k: &blast_radius::model::Customer| k.apps().map(|a| baseline.baseline(a)).max().unwrap_or_default();
     let failing: BTreeMap<String, Status> = topology
         .customers()
         .iter()
@@ -103,7 +103,7 @@ fn brute_spofs(
             let Some(k) = topology.find_customer(&customer.id).map(|k| topology.customer(k)) else {
                 continue;
             };
-            let own_app = matches!(unit, Unit::Component(c) if k.apps.contains(&c));
+            let own_app = matches!(unit, Unit::Component(c) if k.apps().any(|a| a == c));
             if customer.status >= threshold && status_before(k) < threshold && !own_app {
                 spofs.entry(k.id.to_string()).or_default().insert(unit.label(topology));
             }

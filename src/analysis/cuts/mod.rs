@@ -43,7 +43,7 @@ impl Target {
         }
         if let Some(customer) = topology.find_customer(id) {
             return Ok(Target {
-                components: topology.customer(customer).apps.clone(),
+                components: topology.customer(customer).apps().collect(),
             });
         }
         let diagnostic = Diagnostic::new(format!(
